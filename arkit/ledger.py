@@ -1,0 +1,187 @@
+"""The clean ledger, held by DuckDB.
+
+A :class:`Ledger` is a DuckDB connection on which every canonical table
+(``customers``, ``invoices``, ``payments``, ``payment_schedule``, ``invoice_lines``,
+``promises``, ``disputes``, ``fx_rates``) is a view: over the Parquet files of a
+clean ledger folder (out-of-core), or over in-memory Arrow tables (tests,
+notebooks). Optional tables that a ledger does not have are empty views with the
+canonical schema, so every SQL transform can reference them.
+
+The transforms themselves live in ``arkit/sql/*.sql``, one query per concept, with
+named parameters such as ``$as_of``. Money stays ``DECIMAL(18, 2)`` inside DuckDB;
+result frames carry it as float64 (the nearest double to each exact cent) for
+display, and totals are always summed by the engine, never re-summed from floats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from arkit._schema import SCHEMA_VERSION, TABLES, arrow_schema, conform
+from arkit.errors import LedgerError
+
+__all__ = ["Ledger", "open_ledger", "load_sql"]
+
+
+@cache
+def load_sql(name: str) -> str:
+    """Return the text of ``arkit/sql/<name>.sql``.
+
+    >>> "SELECT" in load_sql("open_items").upper()
+    True
+    """
+    try:
+        return resources.files("arkit.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KeyError(f"no SQL transform named {name!r} in arkit/sql/") from None
+
+
+def _as_date(value: str | dt.date | None, name: str = "as_of") -> dt.date:
+    if value is None:
+        return dt.date.today()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise LedgerError(f"{name}: {value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+class Ledger:
+    """A canonical AR ledger on a DuckDB connection.
+
+    Use :func:`open_ledger` for a clean ledger folder and :meth:`from_frames` for
+    in-memory tables.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        Connection on which every canonical table is a view.
+    source : str
+        Human description of where the data comes from (shown in report source notes).
+    manifest : dict, optional
+        The ingest manifest of a ledger folder.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: str, manifest: dict | None = None):
+        self.con = con
+        self.source = source
+        self.manifest = manifest or {}
+        self._keep: list[Any] = []
+
+    # -- construction -----------------------------------------------------------------
+    @classmethod
+    def from_frames(cls, *, source: str = "in-memory frames", **tables: Any) -> Ledger:
+        """Build a ledger from in-memory frames keyed by canonical table name.
+
+        Frames are conformed to the canonical schema (:func:`arkit._schema.conform`):
+        floats are rounded to the cent, date strings are parsed.
+
+        >>> import pandas as pd
+        >>> led = Ledger.from_frames(
+        ...     customers=pd.DataFrame({"customer_id": ["C1"], "customer_name": ["Acme"]}),
+        ...     invoices=pd.DataFrame({"invoice_id": ["I1"], "customer_id": ["C1"],
+        ...                            "invoice_date": ["2026-01-05"], "amount": [100.10]}))
+        >>> led.query("SELECT sum(amount) AS s FROM invoices")["s"].iloc[0]
+        np.float64(100.1)
+        """
+        unknown = sorted(set(tables) - set(TABLES))
+        if unknown:
+            raise KeyError(f"unknown ledger table(s): {', '.join(unknown)}; valid: {', '.join(TABLES)}")
+        con = duckdb.connect()
+        led = cls(con, source)
+        for name in TABLES:
+            data = tables.get(name)
+            arrow = conform(name, data) if data is not None else arrow_schema(name).empty_table()
+            led._keep.append(arrow)
+            con.register(f"_{name}_arrow", arrow)
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM _{name}_arrow")
+        return led
+
+    @classmethod
+    def from_folder(cls, path: str | Path) -> Ledger:
+        """Open a clean ledger folder written by :func:`arkit.ingest`."""
+        folder = Path(path)
+        if not folder.is_dir():
+            raise LedgerError(f"{folder}: no such ledger folder (run `arkit ingest` first)")
+        manifest_path = folder / "manifest.json"
+        manifest: dict = {}
+        if manifest_path.exists():
+            try:
+                manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as exc:
+                raise LedgerError(f"{manifest_path}: not valid JSON ({exc.msg})") from None
+            version = manifest.get("schema_version")
+            if version is not None and version != SCHEMA_VERSION:
+                raise LedgerError(
+                    f"{manifest_path}: schema version {version}, this arkit reads "
+                    f"{SCHEMA_VERSION}; re-run `arkit ingest`"
+                )
+        for required in ("customers", "invoices", "payments"):
+            if not (folder / f"{required}.parquet").exists():
+                raise LedgerError(f"{folder}: {required}.parquet is missing; not a clean ledger folder")
+        con = duckdb.connect()
+        led = cls(con, str(folder), manifest)
+        for name in TABLES:
+            file = folder / f"{name}.parquet"
+            if file.exists():
+                path_sql = str(file).replace("'", "''")
+                con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path_sql}')")
+            else:
+                empty = arrow_schema(name).empty_table()
+                led._keep.append(empty)
+                con.register(f"_{name}_arrow", empty)
+                con.execute(f"CREATE VIEW {name} AS SELECT * FROM _{name}_arrow")
+        return led
+
+    # -- queries ----------------------------------------------------------------------
+    def query(self, sql: str, **params: Any) -> pd.DataFrame:
+        """Run SQL on the ledger and return a pandas frame.
+
+        Named parameters are bound as ``$name``; dates may be given as ISO strings
+        only where the SQL casts them, so prefer :class:`datetime.date` values.
+        """
+        rel = self.con.execute(sql, params) if params else self.con.execute(sql)
+        return rel.df()
+
+    def arrow(self, sql: str, **params: Any) -> pa.Table:
+        """Run SQL and return an Arrow table (money stays exact ``decimal128``)."""
+        rel = self.con.execute(sql, params) if params else self.con.execute(sql)
+        return rel.to_arrow_table()
+
+    def transform(self, name: str, **params: Any) -> pd.DataFrame:
+        """Run the SQL transform ``arkit/sql/<name>.sql`` with named parameters."""
+        return self.query(load_sql(name), **params)
+
+    def has(self, table: str) -> bool:
+        """True if the ledger holds at least one row of ``table``."""
+        return bool(self.con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()[0])
+
+    def __repr__(self) -> str:
+        return f"Ledger({self.source!r})"
+
+
+def open_ledger(path: str | Path) -> Ledger:
+    """Open a clean ledger folder (Parquet files + manifest.json) with DuckDB.
+
+    Parameters
+    ----------
+    path : str or Path
+        Folder written by ``arkit ingest``.
+
+    Returns
+    -------
+    Ledger
+    """
+    return Ledger.from_folder(path)
