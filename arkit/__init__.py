@@ -8,7 +8,6 @@ plotting or notebook machinery it does not use.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
 
 from arkit._version import __version__
 
@@ -24,11 +23,6 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = ["__version__", *_EXPORTS]
-
-if TYPE_CHECKING:  # pragma: no cover
-    from arkit.errors import ArkitError
-    from arkit.ledger import Ledger, open_ledger
-    from arkit.terms import PaymentTerms, due_date, due_dates, parse_terms
 
 
 def __getattr__(name: str):

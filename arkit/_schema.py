@@ -86,7 +86,7 @@ def _c(name: str, type_: pa.DataType, required: bool = False) -> Column:
     return Column(name, type_, required)
 
 
-S, D, I, B = pa.string(), pa.date32(), pa.int32(), pa.bool_()
+S, D, INT, B = pa.string(), pa.date32(), pa.int32(), pa.bool_()
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -142,7 +142,7 @@ TABLES: dict[str, Table] = {
             ("invoice_id", "instalment"),
             (
                 _c("invoice_id", S, True),
-                _c("instalment", I, True),
+                _c("instalment", INT, True),
                 _c("due_date", D, True),
                 _c("amount", MONEY, True),
             ),
@@ -152,7 +152,7 @@ TABLES: dict[str, Table] = {
             ("invoice_id", "line_no"),
             (
                 _c("invoice_id", S, True),
-                _c("line_no", I, True),
+                _c("line_no", INT, True),
                 _c("product_id", S, True),
                 _c("net_amount", MONEY, True),
                 _c("product_category", S),
@@ -216,8 +216,10 @@ def _to_money(values: pa.Array | pa.ChunkedArray, type_: pa.DataType) -> pa.Arra
         return pa.array(py, type=type_)
     if pa.types.is_integer(values.type):
         return values.cast(type_)
-    py = [None if v is None else Decimal(str(v)).quantize(Decimal(1).scaleb(-type_.scale))
-          for v in values.to_pylist()]
+    py = [
+        None if v is None else Decimal(str(v)).quantize(Decimal(1).scaleb(-type_.scale))
+        for v in values.to_pylist()
+    ]
     return pa.array(py, type=type_)
 
 
@@ -269,14 +271,17 @@ def conform(table: str, data) -> pa.Table:
         if pa.types.is_decimal(col.type):
             arrays.append(_to_money(values, col.type))
         elif col.type == pa.date32() and (
-            pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+            pa.types.is_string(values.type)
+            or pa.types.is_large_string(values.type)
+            or pa.types.is_timestamp(values.type)
         ):
             arrays.append(values.cast(pa.date32()))
-        elif col.type == pa.date32() and pa.types.is_timestamp(values.type):
-            arrays.append(values.cast(pa.date32()))
         elif col.type == pa.string() and not pa.types.is_string(values.type):
-            arrays.append(values.cast(pa.string()) if not pa.types.is_null(values.type)
-                          else pa.nulls(data.num_rows, type=pa.string()))
+            arrays.append(
+                values.cast(pa.string())
+                if not pa.types.is_null(values.type)
+                else pa.nulls(data.num_rows, type=pa.string())
+            )
         else:
             arrays.append(values.cast(col.type))
     return pa.Table.from_arrays(arrays, schema=arrow_schema(table))

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import shutil
+import tempfile
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -25,11 +28,13 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from arkit._schema import SCHEMA_VERSION, TABLES, arrow_schema, conform
 from arkit.errors import LedgerError
 
-__all__ = ["Ledger", "open_ledger", "load_sql"]
+__all__ = ["Ledger", "open_ledger", "save_ledger", "load_sql"]
 
 
 @cache
@@ -98,7 +103,9 @@ class Ledger:
         """
         unknown = sorted(set(tables) - set(TABLES))
         if unknown:
-            raise KeyError(f"unknown ledger table(s): {', '.join(unknown)}; valid: {', '.join(TABLES)}")
+            raise KeyError(
+                f"unknown ledger table(s): {', '.join(unknown)}; valid: {', '.join(TABLES)}"
+            )
         con = duckdb.connect()
         led = cls(con, source)
         for name in TABLES:
@@ -130,7 +137,9 @@ class Ledger:
                 )
         for required in ("customers", "invoices", "payments"):
             if not (folder / f"{required}.parquet").exists():
-                raise LedgerError(f"{folder}: {required}.parquet is missing; not a clean ledger folder")
+                raise LedgerError(
+                    f"{folder}: {required}.parquet is missing; not a clean ledger folder"
+                )
         con = duckdb.connect()
         led = cls(con, str(folder), manifest)
         for name in TABLES:
@@ -157,8 +166,7 @@ class Ledger:
 
     def arrow(self, sql: str, **params: Any) -> pa.Table:
         """Run SQL and return an Arrow table (money stays exact ``decimal128``)."""
-        rel = self.con.execute(sql, params) if params else self.con.execute(sql)
-        return rel.to_arrow_table()
+        return self.con.sql(sql, params=params or None).to_arrow_table()
 
     def transform(self, name: str, **params: Any) -> pd.DataFrame:
         """Run the SQL transform ``arkit/sql/<name>.sql`` with named parameters."""
@@ -166,7 +174,9 @@ class Ledger:
 
     def has(self, table: str) -> bool:
         """True if the ledger holds at least one row of ``table``."""
-        return bool(self.con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()[0])
+        return bool(
+            self.con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()[0]
+        )
 
     def __repr__(self) -> str:
         return f"Ledger({self.source!r})"
@@ -185,3 +195,58 @@ def open_ledger(path: str | Path) -> Ledger:
     Ledger
     """
     return Ledger.from_folder(path)
+
+
+def save_ledger(folder: str | Path, tables: dict[str, Any], manifest: dict | None = None) -> Path:
+    """Write a clean ledger folder atomically: build beside it, then rename.
+
+    Each table is conformed to the canonical schema and written as
+    ``<table>.parquet``; ``manifest.json`` gets at least ``schema_version`` and,
+    per table, ``rows`` and exact ``money`` totals (as decimal strings). An existing
+    folder is replaced only once the new one is complete.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Destination folder.
+    tables : dict
+        Canonical table name -> pandas frame or Arrow table. ``customers``,
+        ``invoices`` and ``payments`` are always written (empty if not given).
+    manifest : dict, optional
+        Extra manifest content (ingest puts its reconciliation here).
+
+    Returns
+    -------
+    Path
+        The folder.
+    """
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
+    try:
+        written: dict[str, dict] = {}
+        names = dict.fromkeys(["customers", "invoices", "payments", *tables])
+        for name in names:
+            data = tables.get(name)
+            arrow = conform(name, data) if data is not None else arrow_schema(name).empty_table()
+            pq.write_table(arrow, tmp / f"{name}.parquet")
+            money = {
+                col: str(pc.sum(arrow.column(col)).as_py() or 0)
+                for col in TABLES[name].money_columns
+            }
+            written[name] = {"rows": arrow.num_rows, "money": money}
+        full = {"schema_version": SCHEMA_VERSION, "tables": written, **(manifest or {})}
+        (tmp / "manifest.json").write_text(
+            json.dumps(full, indent=2, default=str), encoding="utf-8"
+        )
+        if folder.exists():
+            old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+            folder.rename(old)
+            tmp.rename(folder)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder

@@ -72,19 +72,43 @@ class PaymentTerms:
 
 _NUM = r"(\d{1,3})"
 _PATTERNS: list[tuple[re.Pattern[str], object]] = [
-    (re.compile(rf"^(\d+(?:\.\d+)?)\s*/\s*{_NUM}\s*,?\s*(?:net|n)\s*{_NUM}$"),
-     lambda m: PaymentTerms("net", int(m[3]), False, Decimal(m[1]), int(m[2]))),
+    (
+        re.compile(rf"^(\d+(?:\.\d+)?)\s*/\s*{_NUM}\s*,?\s*(?:net|n)\s*{_NUM}$"),
+        lambda m: PaymentTerms("net", int(m[3]), False, Decimal(m[1]), int(m[2])),
+    ),
     (re.compile(rf"^(?:net|n)\s*{_NUM}(?:\s*days?)?$"), lambda m: PaymentTerms("net", int(m[1]))),
-    (re.compile(rf"^{_NUM}\s*(?:days?|天|日)(?:\s*net)?$"), lambda m: PaymentTerms("net", int(m[1]))),
-    (re.compile(rf"^(?:账期|信用期)\s*{_NUM}\s*(?:天|日)?$"), lambda m: PaymentTerms("net", int(m[1]))),
-    (re.compile(rf"^eom(?:\s*\+?\s*{_NUM}(?:\s*days?)?)?$"),
-     lambda m: PaymentTerms("net", int(m[1] or 0), True)),
-    (re.compile(rf"^(?:net\s*)?{_NUM}\s*(?:days?\s*)?eom$"), lambda m: PaymentTerms("net", int(m[1]), True)),
-    (re.compile(rf"^月结(?:\s*{_NUM}\s*(?:天|日)?)?$"), lambda m: PaymentTerms("net", int(m[1] or 0), True)),
-    (re.compile(r"^(?:cod|c\.o\.d\.?|cash on delivery|due on receipt|on receipt|货到付款|见票即付|现结|现款)$"),
-     lambda m: PaymentTerms("cod", 0)),
-    (re.compile(r"^(?:prepaid|prepayment|pre-?pay|cia|cash in advance|预付|预付款|款到发货|先款后货)$"),
-     lambda m: PaymentTerms("prepaid", 0)),
+    (
+        re.compile(rf"^{_NUM}\s*(?:days?|天|日)(?:\s*net)?$"),
+        lambda m: PaymentTerms("net", int(m[1])),
+    ),
+    (
+        re.compile(rf"^(?:账期|信用期)\s*{_NUM}\s*(?:天|日)?$"),
+        lambda m: PaymentTerms("net", int(m[1])),
+    ),
+    (
+        re.compile(rf"^eom(?:\s*\+?\s*{_NUM}(?:\s*days?)?)?$"),
+        lambda m: PaymentTerms("net", int(m[1] or 0), True),
+    ),
+    (
+        re.compile(rf"^(?:net\s*)?{_NUM}\s*(?:days?\s*)?eom$"),
+        lambda m: PaymentTerms("net", int(m[1]), True),
+    ),
+    (
+        re.compile(rf"^月结(?:\s*{_NUM}\s*(?:天|日)?)?$"),
+        lambda m: PaymentTerms("net", int(m[1] or 0), True),
+    ),
+    (
+        re.compile(
+            r"^(?:cod|c\.o\.d\.?|cash on delivery|due on receipt|on receipt|货到付款|见票即付|现结|现款)$"
+        ),
+        lambda m: PaymentTerms("cod", 0),
+    ),
+    (
+        re.compile(
+            r"^(?:prepaid|prepayment|pre-?pay|cia|cash in advance|预付|预付款|款到发货|先款后货)$"
+        ),
+        lambda m: PaymentTerms("prepaid", 0),
+    ),
 ]
 
 
