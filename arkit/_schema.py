@@ -15,7 +15,7 @@ Sign conventions
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pyarrow as pa
 
@@ -206,18 +206,23 @@ def arrow_schema(table: str) -> pa.Schema:
 
 
 def _to_money(values: pa.Array | pa.ChunkedArray, type_: pa.DataType) -> pa.Array:
-    """Cast numbers or numeric strings to an exact decimal, rounding floats to the cent."""
+    """Cast numbers or numeric strings to an exact decimal, rounding half up to the cent."""
     if pa.types.is_decimal(values.type):
         return values.cast(type_)
     if pa.types.is_floating(values.type):
         # A float given by a caller (tests, in-memory frames) is read as the nearest cent.
         quant = Decimal(1).scaleb(-type_.scale)
-        py = [None if v is None else Decimal(repr(v)).quantize(quant) for v in values.to_pylist()]
+        py = [
+            None if v is None else Decimal(repr(v)).quantize(quant, ROUND_HALF_UP)
+            for v in values.to_pylist()
+        ]
         return pa.array(py, type=type_)
     if pa.types.is_integer(values.type):
         return values.cast(type_)
     py = [
-        None if v is None else Decimal(str(v)).quantize(Decimal(1).scaleb(-type_.scale))
+        None
+        if v is None
+        else Decimal(str(v)).quantize(Decimal(1).scaleb(-type_.scale), ROUND_HALF_UP)
         for v in values.to_pylist()
     ]
     return pa.array(py, type=type_)
