@@ -18,10 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import tempfile
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,12 @@ import pyarrow.parquet as pq
 from arkit._schema import SCHEMA_VERSION, TABLES, arrow_schema, conform
 from arkit.errors import LedgerError
 
-__all__ = ["Ledger", "open_ledger", "save_ledger", "load_sql"]
+__all__ = ["Ledger", "open_ledger", "save_ledger", "load_sql", "compose_sql"]
+
+# A transform declares the transforms it reads in a header line "-- inputs: a, b".
+_INPUTS_LINE = re.compile(r"^--\s*inputs:\s*(.+)$", re.MULTILINE)
+_SQL_DIR = Path(__file__).parent / "sql"
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 @cache
@@ -44,10 +49,47 @@ def load_sql(name: str) -> str:
     >>> "SELECT" in load_sql("open_items").upper()
     True
     """
+    # A plain path, not importlib.resources: arkit/sql is data, not a package.
     try:
-        return resources.files("arkit.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+        return (_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
     except FileNotFoundError:
         raise KeyError(f"no SQL transform named {name!r} in arkit/sql/") from None
+
+
+def _inputs(name: str) -> list[str]:
+    match = _INPUTS_LINE.search(load_sql(name))
+    return [part.strip() for part in match.group(1).split(",")] if match else []
+
+
+@cache
+def compose_sql(name: str) -> str:
+    """Return transform ``name`` with the transforms it reads inlined as CTEs.
+
+    A file in ``arkit/sql/`` that reads another transform says so in a header line
+    ``-- inputs: open_items, fx_factors``; the result is one standard query
+    ``WITH dep AS (...), ... SELECT * FROM (<name>) AS result`` that any SQL engine
+    can run, dependencies first.
+
+    >>> sql = compose_sql("open_items")
+    >>> sql.startswith("WITH receivable_status AS (")
+    True
+    """
+    order: list[str] = []
+
+    def visit(current: str, path: tuple[str, ...]) -> None:
+        if current in path:
+            raise ValueError(f"arkit/sql: circular inputs {' -> '.join((*path, current))}")
+        for dependency in _inputs(current):
+            visit(dependency, (*path, current))
+        if current not in order:
+            order.append(current)
+
+    visit(name, ())
+    body = load_sql(name)
+    if len(order) == 1:
+        return body
+    ctes = ",\n".join(f"{dep} AS (\n{load_sql(dep)}\n)" for dep in order[:-1])
+    return f"WITH {ctes}\nSELECT * FROM (\n{body}\n) AS {name}_result"
 
 
 def _as_date(value: str | dt.date | None, name: str = "as_of") -> dt.date:
@@ -168,9 +210,101 @@ class Ledger:
         """Run SQL and return an Arrow table (money stays exact ``decimal128``)."""
         return self.con.sql(sql, params=params or None).to_arrow_table()
 
-    def transform(self, name: str, **params: Any) -> pd.DataFrame:
-        """Run the SQL transform ``arkit/sql/<name>.sql`` with named parameters."""
-        return self.query(load_sql(name), **params)
+    def transform(
+        self, name: str, *, tables: dict[str, Any] | None = None, **params: Any
+    ) -> pd.DataFrame:
+        """Run the SQL transform ``arkit/sql/<name>.sql`` with named parameters.
+
+        Parameters
+        ----------
+        name : str
+            Transform name; its declared inputs are inlined (:func:`compose_sql`).
+        tables : dict, optional
+            Small auxiliary tables (name -> pandas frame or Arrow table) the query
+            reads, such as the aging buckets or a month-end calendar; they are
+            visible only while the query runs.
+        **params
+            Named parameters; those the query does not use are ignored.
+        """
+        return self._run(name, tables, params, arrow=False)
+
+    def transform_arrow(
+        self, name: str, *, tables: dict[str, Any] | None = None, **params: Any
+    ) -> pa.Table:
+        """Like :meth:`transform` but return Arrow, with money as exact ``decimal128``."""
+        return self._run(name, tables, params, arrow=True)
+
+    def _run(
+        self, name: str, tables: dict[str, Any] | None, params: dict[str, Any], *, arrow: bool
+    ) -> Any:
+        sql = compose_sql(name)
+        used = set(_PARAMETER.findall(sql))
+        bound = {key: value for key, value in params.items() if key in used}
+        missing = sorted(used - set(bound))
+        if missing:
+            raise TypeError(f"transform {name!r} needs parameter(s): {', '.join(missing)}")
+        for table_name, data in (tables or {}).items():
+            self.con.register(table_name, data)
+        try:
+            if arrow:
+                return self.con.sql(sql, params=bound or None).to_arrow_table()
+            return self.con.execute(sql, bound).df()
+        finally:
+            for table_name in tables or {}:
+                self.con.unregister(table_name)
+
+    # -- derived views ----------------------------------------------------------------
+    def open_items(self, as_of: str | dt.date | None = None) -> pd.DataFrame:
+        """Open invoices and debit notes as of a date (``arkit/sql/open_items.sql``).
+
+        Only payments, credit notes and write-offs dated on or before ``as_of``
+        count; credit notes and write-offs reduce the invoice they reference; an
+        invoice issued after ``as_of`` is not there. Unapplied cash and credit
+        balances are in :meth:`customer_balances`.
+
+        Parameters
+        ----------
+        as_of : str or datetime.date, optional
+            Report date (ISO string accepted); default today.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per open item: invoice_id, customer_id, customer_name, doc_type,
+            invoice_date, due_date (invoice date when missing), currency, amount,
+            applied, open_amount, days_past_due, days_outstanding, disputed, segment,
+            region, salesperson, collector.
+        """
+        return self.transform("open_items", as_of=_as_date(as_of))
+
+    def customer_balances(self, as_of: str | dt.date | None = None) -> pd.DataFrame:
+        """Per customer and currency: unapplied cash and credit balances as of a date.
+
+        Columns: customer_id, customer_name, currency, unapplied_cash,
+        unreferenced_credits, overpayments, credit_balance (= unreferenced_credits +
+        overpayments), segment, region, salesperson, collector. Amounts are positive
+        when owed to the customer (``arkit/sql/customer_balances.sql``).
+        """
+        return self.transform("customer_balances", as_of=_as_date(as_of))
+
+    def settlements(self, as_of: str | dt.date | None = None) -> pd.DataFrame:
+        """Fully settled invoices with paid date, days to pay and days late.
+
+        Parameters
+        ----------
+        as_of : str or datetime.date, optional
+            Only settling events on or before this date count; None = the whole
+            ledger (``arkit/sql/settlements.sql``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            invoice_id, customer_id, doc_type, invoice_date, due_date, currency,
+            amount, paid_date, days_to_pay, days_late, days_late_clipped,
+            settled_by_credit.
+        """
+        cutoff = None if as_of is None else _as_date(as_of)
+        return self.transform("settlements", as_of=cutoff)
 
     def has(self, table: str) -> bool:
         """True if the ledger holds at least one row of ``table``."""

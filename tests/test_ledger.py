@@ -1,0 +1,191 @@
+"""Ledger derived views: open items, customer balances and settlements.
+
+Every expected value is worked out by hand from tests/ledger_fixture.py (see the
+comments next to the rows there); the same queries on a Parquet folder give the same
+answers as on in-memory frames.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from ledger_fixture import AS_OF, fixture_tables
+
+from arkit.errors import LedgerError
+from arkit.ledger import Ledger, compose_sql, open_ledger, save_ledger
+
+
+@pytest.fixture(scope="module")
+def ledger() -> Ledger:
+    return Ledger.from_frames(**fixture_tables())
+
+
+def _by_id(frame: pd.DataFrame, key: str = "invoice_id") -> pd.DataFrame:
+    return frame.set_index(key).sort_index()
+
+
+def test_open_items_apply_every_rule_as_of_the_date(ledger):
+    items = _by_id(ledger.open_items(AS_OF))
+    # I1: 1000 - P1 400 (P2 is after as_of) = 600; I2: 500 - CN1 200 (CN2 after) = 300;
+    # I3 overpaid, I6 paid again after a reversal, I4 issued after as_of: not open.
+    expected = {"D1": 150.0, "I1": 600.0, "I2": 300.0, "I5": 1200.0, "I7": 100.0}
+    assert items["open_amount"].to_dict() == expected
+    assert items.loc["I1", "applied"] == 400.0
+    assert items.loc["I2", "applied"] == 200.0
+    # days past due: 03-31 minus due date; due today is 0; not yet due is negative
+    assert items["days_past_due"].to_dict() == {"D1": 28, "I1": 50, "I2": 14, "I5": -30, "I7": 0}
+    assert items.loc["I1", "days_outstanding"] == 80
+    assert items.loc["D1", "doc_type"] == "debit_note"
+
+
+def test_disputed_is_the_flag_or_a_dispute_open_on_the_date(ledger):
+    items = _by_id(ledger.open_items(AS_OF))
+    # I1 has an open dispute, I5 the flag, I2's dispute closed on 03-10.
+    assert items.index[items["disputed"]].tolist() == ["I1", "I5"]
+
+
+def test_open_items_later_date_picks_up_later_events(ledger):
+    items = _by_id(ledger.open_items("2026-04-30"))
+    # I1 settled by P2; D1 written off; I2 -= CN2; I4 issued, 100 prepaid by P4.
+    expected = {"I2": 200.0, "I4": 700.0, "I5": 1200.0, "I7": 100.0}
+    assert items["open_amount"].to_dict() == expected
+
+
+def test_invoice_dimensions_fall_back_to_the_customer(ledger):
+    items = _by_id(ledger.open_items(AS_OF))
+    assert items.loc["I5", "customer_name"] == "Gamma"
+    assert items.loc["I5", "region"] == "North"
+    assert items.loc["I5", "salesperson"] == "Li"
+    assert items.loc["I5", "collector"] == "Qian"
+    assert (items["currency"] == "CNY").all()
+
+
+def test_missing_due_date_is_the_invoice_date(ledger):
+    as_of = dt.date(2026, 1, 15)
+    items = _by_id(ledger.open_items(as_of))
+    assert items.loc["I3", "due_date"] == pd.Timestamp("2026-01-05")
+    assert items.loc["I3", "days_past_due"] == 10
+
+
+def test_customer_balances_keep_unapplied_cash_and_credits(ledger):
+    balances = _by_id(ledger.customer_balances(AS_OF), "customer_id")
+    # C2: P4 paid an invoice not issued yet (100 unapplied), CN3 has no reference (75),
+    # I3 overpaid by 50. C3: P5 has no invoice (250). C1 has nothing on account.
+    assert balances.index.tolist() == ["C2", "C3"]
+    assert balances.loc[
+        "C2", ["unapplied_cash", "unreferenced_credits", "overpayments"]
+    ].tolist() == [
+        100.0,
+        75.0,
+        50.0,
+    ]
+    assert balances.loc["C2", "credit_balance"] == 125.0
+    assert balances.loc["C3", "unapplied_cash"] == 250.0
+    assert balances.loc["C3", "credit_balance"] == 0.0
+
+
+def test_cash_before_its_invoice_is_applied_once_the_invoice_exists(ledger):
+    balances = _by_id(ledger.customer_balances("2026-04-30"), "customer_id")
+    assert balances.loc["C2", "unapplied_cash"] == 0.0
+    assert balances.loc["C2", "credit_balance"] == 125.0
+
+
+def test_nothing_is_lost_ar_net_equals_documents_minus_cash(ledger):
+    # Net receivable = open items - unapplied cash - credit balances must equal
+    # (all documents issued by as_of) - (all cash received by as_of).
+    for as_of in ("2026-01-20", AS_OF, "2026-04-30"):
+        items = ledger.open_items(as_of)["open_amount"].sum()
+        balances = ledger.customer_balances(as_of)
+        net = items - balances["unapplied_cash"].sum() - balances["credit_balance"].sum()
+        docs = ledger.query(
+            "SELECT sum(amount) AS s FROM invoices WHERE invoice_date <= CAST($d AS DATE)", d=as_of
+        )["s"].iloc[0]
+        cash = ledger.query(
+            "SELECT sum(amount) AS s FROM payments WHERE payment_date <= CAST($d AS DATE)", d=as_of
+        )["s"].iloc[0]
+        assert round(net, 2) == round(docs - cash, 2)
+
+
+def test_settlements_of_the_whole_ledger(ledger):
+    paid = _by_id(ledger.settlements())
+    assert paid.index.tolist() == ["D1", "I1", "I3", "I6"]
+    assert paid["paid_date"].dt.strftime("%Y-%m-%d").to_dict() == {
+        "D1": "2026-04-15",  # written off
+        "I1": "2026-04-05",
+        "I3": "2026-01-20",  # overpaid counts as paid
+        "I6": "2026-02-20",  # paid, reversed, paid again: the last crossing
+    }
+    assert paid["days_to_pay"].to_dict() == {"D1": 73, "I1": 85, "I3": 15, "I6": 50}
+    assert paid["days_late"].to_dict() == {"D1": 43, "I1": 55, "I3": 15, "I6": 20}
+    assert paid["settled_by_credit"].to_dict() == {
+        "D1": True,
+        "I1": False,
+        "I3": False,
+        "I6": False,
+    }
+
+
+def test_settlements_as_of_ignore_later_events(ledger):
+    paid = _by_id(ledger.settlements(AS_OF))
+    assert paid.index.tolist() == ["I3", "I6"]
+    early = _by_id(ledger.settlements("2026-02-15"))
+    assert early.index.tolist() == ["I3"]  # I6 is reopened by the reversal on 02-10
+
+
+def test_early_payment_has_negative_days_late():
+    led = Ledger.from_frames(
+        customers=pd.DataFrame({"customer_id": ["C"], "customer_name": ["c"]}),
+        invoices=pd.DataFrame(
+            {
+                "invoice_id": ["I"],
+                "customer_id": ["C"],
+                "invoice_date": ["2026-01-01"],
+                "due_date": ["2026-01-31"],
+                "amount": [10.0],
+            }
+        ),
+        payments=pd.DataFrame(
+            {
+                "payment_id": ["P"],
+                "customer_id": ["C"],
+                "payment_date": ["2026-01-21"],
+                "amount": [10.0],
+                "invoice_id": ["I"],
+            }
+        ),
+    )
+    row = led.settlements().iloc[0]
+    assert (row["days_to_pay"], row["days_late"], row["days_late_clipped"]) == (20, -10, 0)
+
+
+@pytest.mark.parametrize("view", ["open_items", "customer_balances", "settlements"])
+def test_parquet_folder_gives_the_same_answers(tmp_path, ledger, view):
+    folder = save_ledger(tmp_path / "ledger", fixture_tables())
+    on_disk = open_ledger(folder)
+    key = "customer_id" if view == "customer_balances" else "invoice_id"
+    left = _by_id(getattr(ledger, view)(AS_OF), key)
+    right = _by_id(getattr(on_disk, view)(AS_OF), key)
+    pd.testing.assert_frame_equal(left, right)
+
+
+def test_money_stays_exact_in_arrow(ledger):
+    table = ledger.transform_arrow("open_items", as_of=dt.date(2026, 3, 31))
+    assert str(table.schema.field("open_amount").type) == "decimal128(18, 2)"
+
+
+def test_compose_sql_inlines_declared_inputs_once():
+    sql = compose_sql("open_items")
+    assert sql.count("receivable_status AS (") == 1
+    assert sql.index("receivable_status AS (") < sql.index("open_items_result")
+
+
+def test_transform_reports_a_missing_parameter(ledger):
+    with pytest.raises(TypeError, match="as_of"):
+        ledger.transform("open_items")
+
+
+def test_bad_as_of_is_one_clear_error(ledger):
+    with pytest.raises(LedgerError, match="as_of: '2026-13-01' is not a date"):
+        ledger.open_items("2026-13-01")
