@@ -86,7 +86,8 @@ class ReportContext:
         output_dir : str
             Where to write tables and metrics; empty writes nothing.
         reporting_currency, company, language, audience : str
-            See the class attributes.
+            See the class attributes; ``audience`` restricts the ledger to the
+            customers of its scope in ``params/audiences.yaml``.
         """
         if as_of:
             try:
@@ -96,7 +97,7 @@ class ReportContext:
         else:
             as_of_date = dt.date.today()
         return cls(
-            ledger=open_ledger(ledger),
+            ledger=cls.scoped_ledger(ledger, audience),
             as_of=as_of_date,
             output_dir=Path(output_dir) if output_dir else None,
             reporting_currency=reporting_currency or None,
@@ -104,6 +105,19 @@ class ReportContext:
             language=language,
             audience=audience,
         )
+
+    @staticmethod
+    def scoped_ledger(ledger: str, audience: str = "all") -> Ledger:
+        """Open the ledger folder restricted to the customers ``audience`` may see.
+
+        Scopes come from ``audiences.yaml`` in the params folder
+        (:func:`arkit.report._registry.params_dir`, overridable with ``$ARKIT_PARAMS``).
+        """
+        from arkit.report._audience import audience_scope, scope_ledger
+        from arkit.report._registry import params_dir
+
+        scope = audience_scope(audience, params_dir()) if audience != "all" else {}
+        return scope_ledger(open_ledger(ledger), scope)
 
     def save_table(self, name: str, frame: pd.DataFrame, *, excel: bool = False) -> Path | None:
         """Write ``tables/<name>.csv`` (and ``.xlsx`` when ``excel``) under the output folder.

@@ -1,0 +1,117 @@
+"""Audiences: who a run is for, and which customers they may see.
+
+``params/audiences.yaml`` maps an audience name to a row-level scope on the
+``customers`` table, for example::
+
+    all: {}
+    sales_alice: {salesperson: Alice}
+    region_east: {region: [East, North-East]}
+
+A scope keeps the customers whose columns equal the given value (or one of the
+listed values); every other table is restricted to those customers. ``all`` (or
+any empty scope) sees everything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from arkit._schema import TABLES
+from arkit.errors import ParamsError
+
+__all__ = ["load_audiences", "audience_scope", "scope_ledger"]
+
+# Tables tied to a customer directly, and those tied through an invoice.
+_BY_CUSTOMER = ("invoices", "payments", "promises")
+_BY_INVOICE = ("payment_schedule", "invoice_lines", "disputes")
+
+
+def load_audiences(folder: str | Path) -> dict[str, dict[str, list[str]]]:
+    """Read and check ``<folder>/audiences.yaml``; without the file only ``all`` exists.
+
+    Returns
+    -------
+    dict
+        Audience name -> {customers column -> accepted values}.
+    """
+    from arkit.report._params import load_yaml
+
+    path = Path(folder) / "audiences.yaml"
+    raw = load_yaml(path, required=False) or {"all": {}}
+    columns = TABLES["customers"].names
+    audiences: dict[str, dict[str, list[str]]] = {}
+    for name, scope in raw.items():
+        if scope is None:
+            scope = {}
+        if not isinstance(scope, dict):
+            raise ParamsError(f"{path}: audience {name!r} must map customer columns to values")
+        checked = {}
+        for column, value in scope.items():
+            if column not in columns:
+                raise ParamsError(
+                    f"{path}: audience {name!r} filters on unknown customers column "
+                    f"{column!r}; valid: {', '.join(columns)}"
+                )
+            values = value if isinstance(value, list) else [value]
+            checked[column] = [str(v) for v in values]
+        audiences[str(name)] = checked
+    audiences.setdefault("all", {})
+    return audiences
+
+
+def audience_scope(name: str, folder: str | Path) -> dict[str, list[str]]:
+    """The scope of audience ``name``; an unknown name is a :class:`ParamsError`."""
+    audiences = load_audiences(folder)
+    if name not in audiences:
+        raise ParamsError(
+            f"audience {name!r} is not in {Path(folder) / 'audiences.yaml'}; "
+            f"valid audiences: {', '.join(audiences)}"
+        )
+    return audiences[name]
+
+
+def scope_ledger(ledger: Any, scope: dict[str, list[str]]) -> Any:
+    """Restrict a ledger, in place, to the customers matching ``scope``.
+
+    Each base view is renamed ``_all_<table>`` and replaced by a view filtered to
+    the scoped customers, so every SQL transform sees only them. The customer ids
+    are materialised once in ``_scope_customers`` with bound parameters (scope
+    values never become SQL text).
+
+    >>> import pandas as pd
+    >>> from arkit.ledger import Ledger
+    >>> led = Ledger.from_frames(
+    ...     customers=pd.DataFrame({"customer_id": ["C1", "C2"], "customer_name": ["A", "B"],
+    ...                             "region": ["East", "West"]}),
+    ...     invoices=pd.DataFrame({"invoice_id": ["I1", "I2"], "customer_id": ["C1", "C2"],
+    ...                            "invoice_date": ["2026-01-05"] * 2, "amount": [10.0, 20.0]}))
+    >>> led = scope_ledger(led, {"region": ["East"]})
+    >>> led.query("SELECT invoice_id FROM invoices")["invoice_id"].tolist()
+    ['I1']
+    """
+    if not scope:
+        return ledger
+    con = ledger.con
+    for table in ("customers", *_BY_CUSTOMER, *_BY_INVOICE):
+        con.execute(f"ALTER VIEW {table} RENAME TO _all_{table}")
+    conditions, params = [], []
+    for column, values in scope.items():
+        conditions.append(f"CAST({column} AS VARCHAR) IN ({', '.join(['?'] * len(values))})")
+        params.extend(values)
+    con.execute(
+        "CREATE TEMP TABLE _scope_customers AS SELECT customer_id FROM _all_customers "
+        f"WHERE {' AND '.join(conditions)}",
+        params,
+    )
+    in_scope = "customer_id IN (SELECT customer_id FROM _scope_customers)"
+    con.execute(f"CREATE VIEW customers AS SELECT * FROM _all_customers WHERE {in_scope}")
+    for table in _BY_CUSTOMER:
+        con.execute(f"CREATE VIEW {table} AS SELECT * FROM _all_{table} WHERE {in_scope}")
+    for table in _BY_INVOICE:
+        con.execute(
+            f"CREATE VIEW {table} AS SELECT * FROM _all_{table} "
+            "WHERE invoice_id IN (SELECT invoice_id FROM invoices)"
+        )
+    ledger.source = f"{ledger.source} (scope: {scope})"
+    return ledger
