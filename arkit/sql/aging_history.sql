@@ -1,0 +1,146 @@
+-- inputs: fx_factors
+-- Aging at many period ends in one pass, in long form: one row per period end,
+-- currency and measure. Reads the small tables period_ends(period_end) and
+-- aging_buckets(bucket_order, bucket, low, high).
+--
+-- Each invoice's open amount is a step function of time: it starts at the invoice
+-- amount on the invoice date and changes on each date a payment, credit note or
+-- write-off is applied (the same rules as receivable_status.sql; events dated before
+-- the invoice count from its invoice date). The steps are joined to the period ends
+-- with a range condition, so an invoice is in the snapshot of period end m exactly
+-- when it is issued by m and still open at m - the same answer as open_items.sql
+-- with $as_of = m. Aging is per invoice (schedules are not split here), amounts are
+-- converted at the $as_of rates (constant currency, see fx_factors.sql). Measures:
+-- one per bucket, total, not_due (days past due <= 0), overdue, over_90, disputed
+-- (the flag, or a dispute open at the period end, as in open_items.sql).
+WITH docs AS (
+    SELECT
+        invoice_id,
+        customer_id,
+        invoice_date,
+        COALESCE(due_date, invoice_date) AS due_date,
+        amount,
+        currency,
+        reference_invoice_id,
+        COALESCE(disputed, FALSE) AS disputed,
+        CASE
+            WHEN doc_type IS NOT NULL THEN doc_type
+            WHEN amount < 0 THEN 'credit_note'
+            ELSE 'invoice'
+        END AS doc_type
+    FROM invoices
+    WHERE invoice_date <= CAST($as_of AS DATE)
+),
+receivables AS (
+    SELECT d.invoice_id, d.invoice_date, d.due_date, d.amount, d.disputed,
+           COALESCE(d.currency, c.currency) AS currency
+    FROM docs AS d
+    LEFT JOIN customers AS c ON c.customer_id = d.customer_id
+    WHERE d.doc_type IN ('invoice', 'debit_note')
+),
+events AS (
+    SELECT invoice_id, payment_date AS event_date, amount
+    FROM payments
+    WHERE invoice_id IS NOT NULL AND payment_date <= CAST($as_of AS DATE)
+    UNION ALL
+    SELECT reference_invoice_id, invoice_date, -amount
+    FROM docs
+    WHERE doc_type IN ('credit_note', 'write_off') AND reference_invoice_id IS NOT NULL
+),
+changes AS (
+    SELECT r.invoice_id, GREATEST(e.event_date, r.invoice_date) AS change_date, e.amount
+    FROM receivables AS r
+    JOIN events AS e ON e.invoice_id = r.invoice_id
+    UNION ALL
+    SELECT invoice_id, invoice_date, 0
+    FROM receivables
+),
+daily AS (
+    SELECT invoice_id, change_date, SUM(amount) AS applied_that_day
+    FROM changes
+    GROUP BY invoice_id, change_date
+),
+steps AS (
+    SELECT
+        invoice_id,
+        change_date AS valid_from,
+        COALESCE(
+            LEAD(change_date) OVER (PARTITION BY invoice_id ORDER BY change_date),
+            DATE '9999-12-31'
+        ) AS valid_until,
+        SUM(applied_that_day) OVER (
+            PARTITION BY invoice_id ORDER BY change_date
+            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        ) AS applied
+    FROM daily
+),
+open_steps AS (
+    SELECT
+        s.invoice_id,
+        s.valid_from,
+        s.valid_until,
+        r.invoice_date,
+        r.due_date,
+        r.disputed,
+        COALESCE($reporting_currency, r.currency) AS report_currency,
+        CASE
+            WHEN $reporting_currency IS NULL OR r.currency IS NULL
+                OR r.currency = $reporting_currency THEN CAST(r.amount - s.applied AS DECIMAL(18, 2))
+            ELSE CAST(ROUND((r.amount - s.applied) * f.factor, 2) AS DECIMAL(18, 2))
+        END AS value
+    FROM steps AS s
+    JOIN receivables AS r ON r.invoice_id = s.invoice_id
+    LEFT JOIN fx_factors AS f ON f.currency = r.currency
+    WHERE r.amount - s.applied > 0
+),
+snapshot AS (
+    SELECT
+        p.period_end,
+        o.report_currency,
+        o.value,
+        (o.disputed OR EXISTS (
+            SELECT 1
+            FROM disputes AS d
+            WHERE d.invoice_id = o.invoice_id
+              AND d.opened_date <= p.period_end
+              AND (d.closed_date IS NULL OR d.closed_date > p.period_end)
+        )) AS disputed,
+        DATE_DIFF('day', o.due_date, p.period_end) AS days_past_due,
+        CASE
+            WHEN $basis = 'invoice_date' THEN DATE_DIFF('day', o.invoice_date, p.period_end)
+            ELSE DATE_DIFF('day', o.due_date, p.period_end)
+        END AS age
+    FROM period_ends AS p
+    JOIN open_steps AS o
+      ON o.valid_from <= p.period_end AND o.valid_until > p.period_end
+),
+measures AS (
+    SELECT s.period_end, s.report_currency, b.bucket AS measure, b.bucket_order AS measure_order,
+           s.value
+    FROM snapshot AS s
+    JOIN aging_buckets AS b ON s.age BETWEEN b.low AND b.high
+    UNION ALL
+    SELECT period_end, report_currency, 'total', 100, value FROM snapshot
+    UNION ALL
+    -- on the due-date basis not_due is already the first bucket
+    SELECT period_end, report_currency, 'not_due', 101, value FROM snapshot
+    WHERE days_past_due <= 0 AND $basis = 'invoice_date'
+    UNION ALL
+    SELECT period_end, report_currency, 'overdue', 102, value FROM snapshot
+    WHERE days_past_due > 0
+    UNION ALL
+    SELECT period_end, report_currency, 'over_90', 103, value FROM snapshot
+    WHERE days_past_due > 90
+    UNION ALL
+    SELECT period_end, report_currency, 'disputed', 104, value FROM snapshot
+    WHERE disputed
+)
+SELECT
+    period_end,
+    report_currency AS currency,
+    measure,
+    measure_order,
+    CAST(SUM(value) AS DECIMAL(18, 2)) AS amount,
+    COUNT(*) AS lines
+FROM measures
+GROUP BY period_end, report_currency, measure, measure_order
