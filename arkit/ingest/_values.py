@@ -1,0 +1,308 @@
+"""Column-wise parsers for the values ERP exports contain: amounts, dates, flags, codes.
+
+Every parser takes a column of text (anything :func:`pyarrow.array` accepts) and
+returns an Arrow array of the canonical type, with null wherever the text is empty
+*or* cannot be read. Callers tell the two apart by looking at the raw text, so a
+parser never decides whether a value is required. Parsing is vectorised with
+``pyarrow.compute``; there is no Python loop over rows.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from arkit._schema import MONEY
+
+__all__ = [
+    "parse_amounts",
+    "parse_dates",
+    "parse_booleans",
+    "parse_currencies",
+    "parse_doc_types",
+    "parse_integers",
+    "parse_floats",
+    "normalise_text",
+]
+
+# Excel counts days from 1899-12-30 (its 1900 leap-year bug included), Unix from 1970-01-01.
+_EXCEL_EPOCH_OFFSET = 25569
+_MAX_INTEGER_DIGITS = MONEY.precision - MONEY.scale
+
+_CURRENCY_NAMES = {
+    "RMB": "CNY",
+    "人民币": "CNY",
+    "¥": "CNY",
+    "元": "CNY",
+    "美元": "USD",
+    "$": "USD",
+    "US$": "USD",
+    "欧元": "EUR",
+    "€": "EUR",
+    "港币": "HKD",
+    "港元": "HKD",
+    "HK$": "HKD",
+    "英镑": "GBP",
+    "£": "GBP",
+    "日元": "JPY",
+}
+
+_DOC_TYPES = {
+    "invoice": "invoice",
+    "inv": "invoice",
+    "发票": "invoice",
+    "销售发票": "invoice",
+    "蓝字发票": "invoice",
+    "creditnote": "credit_note",
+    "credit": "credit_note",
+    "cn": "credit_note",
+    "crn": "credit_note",
+    "红字发票": "credit_note",
+    "贷项通知单": "credit_note",
+    "红冲": "credit_note",
+    "退货": "credit_note",
+    "debitnote": "debit_note",
+    "debit": "debit_note",
+    "dn": "debit_note",
+    "借项通知单": "debit_note",
+    "writeoff": "write_off",
+    "wo": "write_off",
+    "核销": "write_off",
+    "坏账核销": "write_off",
+    "坏账": "write_off",
+}
+
+_TRUE = ("yes", "y", "true", "t", "1", "是", "有", "√")
+_FALSE = ("no", "n", "false", "f", "0", "否", "无", "×")
+
+
+def _text(values) -> pa.Array:
+    """Any column-like input as one Arrow string array."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    elif not isinstance(values, pa.Array):
+        values = pa.array(list(values) if not hasattr(values, "__array__") else values)
+    if not pa.types.is_string(values.type):
+        values = values.cast(pa.string())
+    return values
+
+
+def normalise_text(values) -> pa.Array:
+    """Trim whitespace, fold full-width characters (NFKC) and turn empty text into null.
+
+    >>> normalise_text([" A1 ", "", "ＡＢ１", None]).to_pylist()
+    ['A1', None, 'AB1', None]
+    """
+    text = pc.utf8_trim_whitespace(_text(values))
+    if not pc.all(pc.string_is_ascii(text)).as_py():
+        text = pc.utf8_normalize(text, "NFKC")
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+
+
+def parse_amounts(values, decimal: str = ".", thousands: str = ",") -> pa.Array:
+    """Read money text as exact ``DECIMAL(18, 2)``, never through a float.
+
+    Accepts thousands separators, a currency symbol or code before or after the
+    number, accounting parentheses and a leading or trailing minus for negatives,
+    and ``-`` alone for zero. More than two decimals, or text that is not a
+    number, gives null.
+
+    Parameters
+    ----------
+    values : array-like of str
+        Amounts as exported.
+    decimal, thousands : str
+        Decimal and thousands separators (``","`` and ``"."`` for ``1.234,50``).
+
+    Returns
+    -------
+    pyarrow.Array of decimal128(18, 2)
+
+    >>> [str(v) for v in parse_amounts(["1,234.50", "¥1,234.50", "RMB 1,234.50",
+    ...                                   "(1,234.50)", "-", "12abc"]).to_pylist()]
+    ['1234.50', '1234.50', '1234.50', '-1234.50', '0.00', 'None']
+    >>> str(parse_amounts(["1.234,50"], decimal=",", thousands=".")[0].as_py())
+    '1234.50'
+    """
+    if decimal == thousands:
+        raise ValueError("decimal and thousands separators must differ")
+    text = normalise_text(values)
+    text = pc.replace_substring_regex(text, r"[\s¥$€£元]", "")
+    code = r"(?:[A-Z]{3}|(?i:rmb|cny|usd|eur|hkd|gbp|jpy))"
+    text = pc.replace_substring_regex(text, rf"^(?:{code}|US|HK)|{code}$", "")
+    dash_is_zero = pc.equal(text, "-")
+    parenthesised = pc.match_substring_regex(text, r"^\(.*\)$")
+    text = pc.replace_substring_regex(text, r"^\((.*)\)$", r"\1")
+    d, t = re.escape(decimal), re.escape(thousands)
+    number = (
+        rf"^(?P<sign>[+-]?)(?P<whole>\d{{1,3}}(?:{t}\d{{3}})+|\d+)"
+        rf"(?:{d}(?P<cents>\d{{1,2}}))?(?P<trailing>-?)$"
+    )
+    parts = pc.extract_regex(text, number)
+    matched = parts.is_valid()
+    sign, whole, cents, trailing = (parts.field(i) for i in range(4))
+    whole = pc.replace_substring(whole, thousands, "")
+    negative = pc.or_(
+        pc.or_(pc.equal(sign, "-"), pc.equal(trailing, "-")), pc.fill_null(parenthesised, False)
+    )
+    # a number may carry one minus: "-(5)" or "-5-" are typing errors, not double negatives
+    minus_count = pc.add(
+        pc.add(
+            pc.cast(pc.equal(sign, "-"), pa.int8()), pc.cast(pc.equal(trailing, "-"), pa.int8())
+        ),
+        pc.cast(pc.fill_null(parenthesised, False), pa.int8()),
+    )
+    ok = pc.and_(
+        pc.and_(matched, pc.less_equal(minus_count, 1)),
+        pc.less_equal(pc.utf8_length(whole), _MAX_INTEGER_DIGITS),
+    )
+    ok = pc.fill_null(ok, False)
+    plain = pc.binary_join_element_wise(
+        pc.if_else(negative, "-", ""), whole, ".", pc.if_else(pc.equal(cents, ""), "0", cents), ""
+    )
+    plain = pc.if_else(ok, plain, "0")
+    plain = pc.if_else(pc.fill_null(dash_is_zero, False), "0", plain)
+    ok = pc.or_(ok, pc.fill_null(dash_is_zero, False))
+    return pc.if_else(ok, plain.cast(MONEY), pa.scalar(None, MONEY))
+
+
+_DATE_PATTERNS = (
+    r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ T].*)?$",
+    r"^(?P<y>\d{4})年\s*(?P<m>\d{1,2})月\s*(?P<d>\d{1,2})[日号]?$",
+    r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$",
+)
+_DMY = r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4})(?:[ T].*)?$"
+_SERIAL = r"^(?P<n>\d{4,5})(?:\.\d+)?$"
+
+
+def _ints(text: pa.Array) -> np.ndarray:
+    return pc.fill_null(
+        pc.cast(pc.if_else(pc.equal(text, ""), "0", text), pa.int64()), 0
+    ).to_numpy()
+
+
+def parse_dates(values, dayfirst: bool = False) -> pa.Array:
+    """Read calendar dates written the ways ERPs write them.
+
+    ISO (``2026-03-05``, with or without a time), ``2026/3/5``, ``2026年3月5日``,
+    ``20260305``, Excel serial numbers (``46086``), and ``05/03/2026`` — day first
+    only when ``dayfirst`` is true, else month first. Impossible dates (Feb 30)
+    and unreadable text give null.
+
+    Parameters
+    ----------
+    values : array-like of str
+    dayfirst : bool
+        Read ``05/03/2026`` as 5 March rather than 3 May.
+
+    Returns
+    -------
+    pyarrow.Array of date32
+
+    >>> [d.isoformat() for d in parse_dates(["2026-03-05", "2026/3/5", "2026年3月5日",
+    ...                                       "20260305", "46086"]).to_pylist()]
+    ['2026-03-05', '2026-03-05', '2026-03-05', '2026-03-05', '2026-03-05']
+    >>> parse_dates(["05/03/2026"], dayfirst=True)[0].as_py().isoformat()
+    '2026-03-05'
+    >>> parse_dates(["2026-02-30", "soon"]).to_pylist()
+    [None, None]
+    """
+    text = normalise_text(values)
+    n = len(text)
+    year, month, day = (np.zeros(n, dtype=np.int64) for _ in range(3))
+    found = np.zeros(n, dtype=bool)
+    for pattern in _DATE_PATTERNS:
+        parts = pc.extract_regex(text, pattern)
+        hit = pc.fill_null(parts.is_valid(), False).to_numpy(zero_copy_only=False) & ~found
+        if hit.any():
+            for target, name in ((year, "y"), (month, "m"), (day, "d")):
+                target[hit] = _ints(parts.field(name))[hit]
+            found |= hit
+    parts = pc.extract_regex(text, _DMY)
+    hit = pc.fill_null(parts.is_valid(), False).to_numpy(zero_copy_only=False) & ~found
+    if hit.any():
+        a, b = _ints(parts.field("a")), _ints(parts.field("b"))
+        year[hit] = _ints(parts.field("y"))[hit]
+        day[hit], month[hit] = (a[hit], b[hit]) if dayfirst else (b[hit], a[hit])
+        found |= hit
+    valid_month = found & (month >= 1) & (month <= 12) & (year >= 1)
+    months = np.where(valid_month, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    first = months.astype("datetime64[D]").astype(np.int64)
+    days_in_month = (months + 1).astype("datetime64[D]").astype(np.int64) - first
+    valid = valid_month & (day >= 1) & (day <= days_in_month)
+    epoch_days = first + day - 1
+
+    serial = pc.extract_regex(text, _SERIAL)
+    hit = pc.fill_null(serial.is_valid(), False).to_numpy(zero_copy_only=False) & ~found
+    if hit.any():
+        epoch_days = np.where(hit, _ints(serial.field("n")) - _EXCEL_EPOCH_OFFSET, epoch_days)
+        valid |= hit
+    return pa.array(epoch_days.astype(np.int32), type=pa.int32(), mask=~valid).cast(pa.date32())
+
+
+def parse_booleans(values) -> pa.Array:
+    """Read yes/no flags: Yes/No, Y/N, true/false, 1/0, 是/否.
+
+    >>> parse_booleans(["Yes", "n", "是", "否", "1", "maybe", ""]).to_pylist()
+    [True, False, True, False, True, None, None]
+    """
+    text = pc.utf8_lower(normalise_text(values))
+    is_true = pc.is_in(text, value_set=pa.array(_TRUE))
+    is_false = pc.is_in(text, value_set=pa.array(_FALSE))
+    return pc.if_else(is_true, True, pc.if_else(is_false, False, pa.scalar(None, pa.bool_()))).cast(
+        pa.bool_()
+    )
+
+
+def parse_currencies(values) -> pa.Array:
+    """Read currency codes and the usual names and symbols as ISO 4217 codes.
+
+    >>> parse_currencies(["usd", "人民币", "RMB", "¥", "EUR", "dollars"]).to_pylist()
+    ['USD', 'CNY', 'CNY', 'CNY', 'EUR', None]
+    """
+    text = pc.utf8_upper(normalise_text(values))
+    names = pa.array(list(_CURRENCY_NAMES))
+    codes = pa.array(list(_CURRENCY_NAMES.values()))
+    known = pc.take(codes, pc.index_in(text, value_set=names))
+    text = pc.coalesce(known, text)
+    iso = pc.match_substring_regex(text, r"^[A-Z]{3}$")
+    return pc.if_else(iso, text, pa.scalar(None, pa.string()))
+
+
+def parse_doc_types(values) -> pa.Array:
+    """Read document types as ``invoice``, ``credit_note``, ``debit_note`` or ``write_off``.
+
+    >>> parse_doc_types(["Invoice", "Credit Note", "红字发票", "write-off", "memo"]).to_pylist()
+    ['invoice', 'credit_note', 'credit_note', 'write_off', None]
+    """
+    text = pc.replace_substring_regex(pc.utf8_lower(normalise_text(values)), r"[\s_\-.]", "")
+    names = pa.array(list(_DOC_TYPES))
+    return pc.take(pa.array(list(_DOC_TYPES.values())), pc.index_in(text, value_set=names))
+
+
+def parse_integers(values) -> pa.Array:
+    """Read whole numbers (``3``, ``3.0``); anything else gives null.
+
+    >>> parse_integers(["3", "4.0", "x", "1.5"]).to_pylist()
+    [3, 4, None, None]
+    """
+    parts = pc.extract_regex(normalise_text(values), r"^(?P<n>[+-]?\d{1,9})(?:\.0+)?$")
+    valid = pc.fill_null(parts.is_valid(), False)
+    digits = pc.if_else(valid, parts.field("n"), "0")
+    return pc.if_else(valid, pc.cast(digits, pa.int32()), pa.scalar(None, pa.int32()))
+
+
+def parse_floats(values) -> pa.Array:
+    """Read measured quantities (not money) as float64.
+
+    >>> parse_floats(["1,5", "2.25", "x"]).to_pylist()
+    [None, 2.25, None]
+    """
+    text = normalise_text(values)
+    ok = pc.match_substring_regex(text, r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+    return pc.if_else(
+        ok, pc.cast(pc.if_else(ok, text, "0"), pa.float64()), pa.scalar(None, pa.float64())
+    )
