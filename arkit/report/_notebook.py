@@ -112,9 +112,6 @@ def parse_parameters(code: str, source: str = "parameters cell") -> list[Noteboo
             default = ast.literal_eval(node.value)
         except ValueError:
             raise ReportError(f"{where}: default of {node.target.id!r} is not a literal") from None
-        if code.splitlines()[node.lineno - 1].count("=") > 1:
-            # papermill's parameter inspection splits each line on "=".
-            raise ReportError(f"{where}: the help comment must not contain '='")
         if type(default) is not type_ and not (type_ is float and type(default) is int):
             raise ReportError(
                 f"{where}: default {default!r} of {node.target.id!r} is not a {type_.__name__}"

@@ -110,6 +110,15 @@ class DataQualityParams(CommonParams):
 
 
 # report name -> model with the value rules beyond the types stated in the notebook
+class _Loader(yaml.SafeLoader):
+    """YAML loader that keeps dates as text: parameters carry dates as ISO strings."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
 _MODELS: dict[str, type[CommonParams]] = {
     "aging": AgingParams,
     "data_quality": DataQualityParams,
@@ -132,7 +141,7 @@ def load_yaml(path: str | Path, *, required: bool = True) -> dict[str, Any]:
             raise ParamsError(f"{path}: parameters file not found")
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -151,8 +160,8 @@ def parse_assignment(text: str) -> tuple[str | None, str, Any]:
 
     >>> parse_assignment("top_n=15"), parse_assignment("aging.basis=invoice_date")
     ((None, 'top_n', 15), ('aging', 'basis', 'invoice_date'))
-    >>> parse_assignment("company=")
-    (None, 'company', '')
+    >>> parse_assignment("company="), parse_assignment("as_of=2026-11-30")
+    ((None, 'company', ''), (None, 'as_of', '2026-11-30'))
     """
     key, sep, raw = text.partition("=")
     key = key.strip()
@@ -160,7 +169,7 @@ def parse_assignment(text: str) -> tuple[str | None, str, Any]:
         raise ParamsError(f"-p {text!r}: expected key=value")
     report, _, name = key.rpartition(".")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = yaml.load(raw, Loader=_Loader) if raw.strip() else ""
     except yaml.YAMLError:
         raise ParamsError(f"-p {text!r}: value is not a YAML scalar") from None
     if isinstance(value, dict | list):
@@ -169,12 +178,10 @@ def parse_assignment(text: str) -> tuple[str | None, str, Any]:
 
 
 def _coerce(value: Any, type_: type) -> Any:
-    # YAML reads 2026-11-30 as a date and 010 as an int; a str parameter wants the text.
+    # YAML reads 010 as an int and 1.0 as a float; a str parameter wants the text.
     if type_ is str:
         if value is None:
             return ""
-        if isinstance(value, dt.date):
-            return value.isoformat()
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
     return value

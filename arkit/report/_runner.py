@@ -248,6 +248,8 @@ def _schedule(
     """Run reports as soon as their dependencies succeeded, at most ``jobs`` at a time."""
     done: dict[str, ReportResult] = {}
     pending = list(reports)
+    for report in reports:
+        on_event("queued", report, None)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         running = {}
         while pending or running:
@@ -331,6 +333,8 @@ def prune_runs(out: str | Path, keep: int, protect: str = "") -> list[str]:
 
 
 def _log_event(event: str, report: Report, result: ReportResult | None) -> None:
+    if event == "queued":
+        return
     if event == "started":
         log.info("report %s: started", report.name)
     elif result is not None and result.status == "ok":
@@ -385,8 +389,8 @@ def run_reports(
     keep : int, optional
         Keep only this many newest as_of folders.
     on_event : callable, optional
-        Called as ``on_event(event, report, result)`` with event ``"started"``,
-        ``"finished"`` or ``"skipped"`` (progress display). Log lines are always emitted.
+        Called as ``on_event(event, report, result)`` with event ``"queued"``,
+        ``"started"``, ``"finished"`` or ``"skipped"`` (progress display). Log lines are always emitted.
 
     Returns
     -------
