@@ -200,7 +200,11 @@ def _read_csv(path: Path, header_score: Callable[[list[str]], int]) -> RawSource
     bad_rows: list[str] = []
 
     def on_invalid(row) -> str:
-        where = f"line {row.number}" if row.number is not None else "a line"
+        number = row.number
+        if number is None:  # the parser does not always know; find the text in the file
+            offset = body.find(row.text.encode("utf-8"))
+            number = body.count(b"\n", 0, offset) + 1 if offset >= 0 else None
+        where = f"line {number}" if number is not None else "a line"
         bad_rows.append(
             f"{path}: {where} has {row.actual_columns} fields where the header has "
             f"{row.expected_columns} (truncated or misquoted file?): {row.text[:60]!r}"
