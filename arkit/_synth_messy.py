@@ -28,7 +28,7 @@ HEADERS_ZH: dict[str, dict[str, str]] = {
     "customers": {
         "customer_id": "客户编号",
         "customer_name": "客户名称",
-        "segment": "客户类别",
+        "segment": "客户分类",
         "region": "区域",
         "salesperson": "销售员",
         "collector": "催收员",
@@ -45,7 +45,7 @@ HEADERS_ZH: dict[str, dict[str, str]] = {
         "due_date": "到期日",
         "currency": "币种",
         "doc_type": "单据类型",
-        "reference_invoice_id": "参考发票号",
+        "reference_invoice_id": "原发票号",
         "salesperson": "销售员",
         "disputed": "争议",
         "po_number": "订单号",
@@ -79,8 +79,8 @@ HEADERS_ZH: dict[str, dict[str, str]] = {
     "disputes": {
         "dispute_id": "争议编号",
         "invoice_id": "发票号码",
-        "opened_date": "提出日期",
-        "closed_date": "关闭日期",
+        "opened_date": "争议日期",
+        "closed_date": "解决日期",
         "reason": "原因",
     },
     "fx_rates": {"date": "日期", "currency": "币种", "rate_to_base": "汇率"},
@@ -131,7 +131,10 @@ def _cents(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
 def _money_text(
     units: np.ndarray, valid: np.ndarray, currency: np.ndarray | None, styled: np.ndarray, scale=2
 ) -> pd.Series:
-    """Amounts as text: ``-￥1,234.50`` where ``styled``, plain ``-1234.50`` elsewhere."""
+    """Amounts as text: ``￥-1,234.50`` where ``styled``, plain ``-1234.50`` elsewhere.
+
+    The minus follows the currency symbol, as in ``US$-304.12``.
+    """
     whole = pd.Series(np.abs(units) // 10**scale).astype(str)
     frac = pd.Series(np.abs(units) % 10**scale).astype(str).str.zfill(scale)
     grouped = whole.str.replace(r"\B(?=(\d{3})+(?!\d))", ",", regex=True)
@@ -142,7 +145,7 @@ def _money_text(
     )
     sign = pd.Series(np.where(units < 0, "-", ""))
     styled_s = pd.Series(styled)
-    text = sign + symbol.where(styled_s, "") + grouped.where(styled_s, whole) + "." + frac
+    text = symbol.where(styled_s, "") + sign + grouped.where(styled_s, whole) + "." + frac
     return text.where(pd.Series(valid), "")
 
 
@@ -181,7 +184,15 @@ def _as_text(name: str, table: pa.Table, rng: np.random.Generator) -> pd.DataFra
         column = table.column(field.name)
         if pa.types.is_decimal(field.type):
             units, valid = _cents(column)
-            out[field.name] = _money_text(units, valid, currency, styled, scale=field.type.scale)
+            # a rate is a plain number: no currency symbol, no thousands separator
+            is_rate = field.type.scale != 2
+            out[field.name] = _money_text(
+                units,
+                valid,
+                None if is_rate else currency,
+                styled & (not is_rate),
+                field.type.scale,
+            )
         elif pa.types.is_date(field.type):
             out[field.name] = _date_text(column, date_style)
         elif pa.types.is_boolean(field.type):
