@@ -43,150 +43,132 @@ ctx = ReportContext.from_params(
 )
 use_theme()
 manifest = ctx.ledger.manifest
-rejects_path = Path(ledger) / "rejects.parquet"
-# Excel stops at 1,048,576 rows; the worklist says so rather than dropping rows silently.
-EXCEL_MAX_ROWS = 1_048_575
+# what `arkit ingest` recorded per table; a ledger written by save_ledger alone has none
+per_table = manifest.get("reconciliation", {})
+have_reconciliation = bool(per_table)
 STAGES = ("read", "clean", "rejected", "merged")
 ROW_COLUMNS = [f"rows_{s}" for s in STAGES]
 MONEY_COLUMNS = [f"money_{s}" for s in STAGES]
+# the money that moves the receivable; credit limits and costs are not added to it
+RECEIVABLE_MONEY = (("invoices", "amount"), ("payments", "amount"))
+# Excel stops at 1,048,576 rows; the report says so rather than dropping rows silently
+EXCEL_MAX_ROWS = 1_048_575
+CHECK = {True: "✓", False: "✗"}
 
+row_recon = pd.DataFrame(
+    [
+        {"table": table, **{c: int(stats[c]) for c in [*ROW_COLUMNS, "rows_flagged"]}}
+        for table, stats in per_table.items()
+    ],
+    columns=["table", *ROW_COLUMNS, "rows_flagged"],
+)
+row_recon["check"] = (row_recon["rows_read"] == row_recon[ROW_COLUMNS[1:]].sum(axis=1)).map(CHECK)
 
-def _decimal(value) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
-def reconciliation_from_manifest(manifest: dict) -> pd.DataFrame:
-    """Per-table rows and money read/clean/rejected/merged, as ingest recorded them.
-
-    Money stays exact (Decimal) so that the check below is exact; tables for
-    display get floats.
-    """
-    per_table = manifest.get("reconciliation") or manifest.get("tables") or {}
-    records = []
-    for table, entry in per_table.items():
-        if not isinstance(entry, dict) or "rows_read" not in entry:
-            continue  # save_ledger alone records clean rows only: nothing to reconcile
-        record = {"table": table}
-        record.update({c: int(entry.get(c) or 0) for c in ROW_COLUMNS})
-        record.update({c: _decimal(entry.get(c, 0)) for c in MONEY_COLUMNS})
-        records.append(record)
-    frame = pd.DataFrame(records, columns=["table", *ROW_COLUMNS, *MONEY_COLUMNS])
-    frame["rows_reconciled"] = frame["rows_read"] == frame[ROW_COLUMNS[1:]].sum(axis=1)
-    frame["money_reconciled"] = [
-        row.money_read == row.money_clean + row.money_rejected + row.money_merged
-        for row in frame.itertuples()
-    ]
-    return frame
-
-
-recon = reconciliation_from_manifest(manifest)
-have_reconciliation = not recon.empty
+# money stays Decimal until the check is done, so a cent off is caught
+money_recon = pd.DataFrame(
+    [
+        {
+            "table": table,
+            "column": column,
+            **{f"money_{s}": Decimal(money[s]) for s in STAGES},
+            "unreadable_rows": int(money.get("unreadable_rows", 0)),
+        }
+        for table, stats in per_table.items()
+        for column, money in stats.get("money", {}).items()
+    ],
+    columns=["table", "column", *MONEY_COLUMNS, "unreadable_rows"],
+)
+money_recon["check"] = [
+    CHECK[read == clean + rejected + merged]
+    for read, clean, rejected, merged in money_recon[MONEY_COLUMNS].itertuples(index=False)
+]
 
 
 # %%
-# Rejects: normalise the few column spellings to the ones used below.
-REJECT_ALIASES = {
-    "reason_code": "reason",
-    "code": "reason",
-    "file": "source_file",
-    "source": "source_file",
-    "row": "source_row",
-    "row_number": "source_row",
-    "line": "source_row",
-    "raw_values": "raw",
-}
-
-
 def read_rejects(path: Path) -> pd.DataFrame | None:
-    """The rejects worklist (one row per rejected or flagged input row), or None."""
+    """Rejected, flagged and merged rows in source order, or None without a rejects file."""
     if not path.exists():
         return None
-    con = ctx.ledger.con
-    quoted = str(path).replace("'", "''")
-    names = [
-        r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{quoted}')").fetchall()
-    ]
-    # raw values may be a struct/map/JSON; the worklist shows them as text
-    select = ", ".join(
-        f'CAST("{n}" AS VARCHAR) AS "{REJECT_ALIASES.get(n, n)}"'
-        if REJECT_ALIASES.get(n, n) == "raw"
-        else f'"{n}" AS "{REJECT_ALIASES.get(n, n)}"'
-        for n in names
+    frame = pd.read_parquet(path)
+    severity_order = frame["severity"].map({"rejected": 0, "flagged": 1}).fillna(2)
+    return (
+        frame.assign(_order=severity_order)
+        .sort_values(["_order", "table", "source", "row"], kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
     )
-    frame = con.execute(f"SELECT {select} FROM read_parquet('{quoted}')").df()
-    if "severity" not in frame:
-        frame["severity"] = "rejected"
-    if "amount" in frame:
-        frame["amount"] = pd.to_numeric(frame["amount"], errors="coerce")
-    sort = [c for c in ("table", "source_file", "source_row") if c in frame]
-    return frame.sort_values(sort, kind="stable").reset_index(drop=True) if sort else frame
 
 
-rejects = read_rejects(rejects_path)
+rejects = read_rejects(Path(ledger) / "rejects.parquet")
 
 # %% [markdown]
 # ## Summary
 
-
 # %%
-def total(column: str):
-    return recon[column].sum() if have_reconciliation else None
-
-
-rows_read, rows_clean = total("rows_read"), total("rows_clean")
-rows_rejected, rows_merged = total("rows_rejected"), total("rows_merged")
-money_rejected = sum(recon["money_rejected"], Decimal(0)) if have_reconciliation else None
-reconciled = (
-    bool((recon["rows_reconciled"] & recon["money_reconciled"]).all())
+rows_read, rows_clean, rows_rejected, rows_merged, rows_flagged = (
+    int(row_recon[c].sum()) if have_reconciliation else None for c in [*ROW_COLUMNS, "rows_flagged"]
+)
+receivable = money_recon.set_index(["table", "column"])["money_rejected"]
+money_rejected = (
+    sum((receivable.get(key, Decimal(0)) for key in RECEIVABLE_MONEY), Decimal(0))
     if have_reconciliation
     else None
 )
-flagged = int((rejects["severity"] == "flagged").sum()) if rejects is not None else None
+reconciled = (
+    bool((row_recon["check"] == "✓").all() and (money_recon["check"] == "✓").all())
+    if have_reconciliation
+    else None
+)
+unreadable = int(money_recon["unreadable_rows"].sum())
 
 lines = []
 if have_reconciliation:
     verdict = (
         "✓ every row read is clean, rejected or merged, and the money totals agree exactly."
         if reconciled
-        else "✗ **the ledger does not reconcile**: see the tables marked ✗ below."
+        else "✗ **the ledger does not reconcile**: see the lines marked ✗ below."
     )
     lines += [
-        f"- **{rows_read:,}** rows read: **{rows_clean:,}** clean, **{rows_rejected:,}** rejected, "
-        f"**{rows_merged:,}** exact duplicates merged.",
-        f"- Money in rejected rows: **{format_money(money_rejected)}**.",
+        f"- **{rows_read:,}** rows read: **{rows_clean:,}** clean, **{rows_rejected:,}** "
+        f"rejected, **{rows_merged:,}** exact duplicates merged; **{rows_flagged:,}** clean "
+        "rows flagged for review.",
+        f"- Invoice and payment money left out of the ledger: **{format_money(money_rejected)}**.",
         f"- Reconciliation: {verdict}",
     ]
+    if unreadable:
+        lines.append(
+            f"- {unreadable:,} rows had an amount that could not be read; their money is "
+            "not in any total."
+        )
 else:
     lines.append(
-        "- The ledger's manifest records no ingest reconciliation (rows read, rejected, merged); "
-        "it was not written by `arkit ingest`. Only the clean ledger is described below."
+        "- The ledger's manifest records no ingest reconciliation (rows read, rejected, "
+        "merged): it was not written by `arkit ingest`. Only the clean ledger is described."
     )
-if flagged is not None:
-    lines.append(f"- **{flagged:,}** rows kept in the ledger but flagged for review.")
-else:
+if rejects is None:
     lines.append("- No `rejects.parquet` in the ledger folder: rejected rows cannot be listed.")
 display(Markdown("\n".join(lines)))
 
 # %% [markdown]
 # ## Reconciliation by table
 #
-# Every exported row must land in exactly one place: the clean ledger, the rejects,
-# or (for exact duplicates) be merged into its twin. The same holds for money.
+# Every exported row lands in exactly one place: the clean ledger, the rejects, or
+# (an exact duplicate) merged into its twin. Flagged rows are clean rows kept for review.
 
 # %%
 if have_reconciliation:
-    reconciliation = recon.assign(
-        rows_check=recon["rows_reconciled"].map({True: "✓", False: "✗"}),
-        money_check=recon["money_reconciled"].map({True: "✓", False: "✗"}),
-        **{c: recon[c].astype("float64") for c in MONEY_COLUMNS},
-    ).drop(columns=["rows_reconciled", "money_reconciled"])
-    ctx.save_table("reconciliation", reconciliation)
+    ctx.save_table("reconciliation", row_recon)
+    display(money_table(row_recon, labels={"check": "✓"}, total_row=True))
+    money_display = money_recon.assign(
+        **{c: money_recon[c].astype("float64") for c in MONEY_COLUMNS}
+    )
+    ctx.save_table("reconciliation_money", money_display)
     display(
         money_table(
-            reconciliation,
+            money_display,
             money_columns=MONEY_COLUMNS,
-            labels={"rows_check": "Rows ✓", "money_check": "Money ✓"},
-            total_row=True,
+            labels={"unreadable_rows": "Unreadable amounts (rows)", "check": "✓"},
+            title="Money by table and column",
         )
     )
 else:
@@ -196,7 +178,7 @@ else:
         "UNION ALL SELECT 'payments', count(*) FROM payments"
     ).rename(columns={"table_name": "table"})
     ctx.save_table("reconciliation", clean_rows)
-    display(Markdown("Rows in the clean ledger (read, rejected and merged counts are unknown):"))
+    display(Markdown("Rows in the clean ledger (read, rejected and merged are unknown):"))
     display(money_table(clean_rows))
 
 # %% [markdown]
@@ -206,96 +188,76 @@ else:
 if rejects is None:
     display(Markdown("No rejects file: nothing to break down."))
 elif rejects.empty:
-    display(Markdown("No row was rejected or flagged."))
+    display(Markdown("No row was rejected, flagged or merged."))
 else:
-    grouped = rejects.groupby(["reason", "severity"], sort=False)
-    by_reason = grouped.size().rename("rows").to_frame()
-    if "amount" in rejects:
-        by_reason["money"] = grouped["amount"].sum(min_count=1)
-    if "message" in rejects:
-        by_reason["example"] = grouped["message"].first()
+    grouped = rejects.groupby(["table", "reason", "severity"], sort=False)
     by_reason = (
-        by_reason.reset_index()
-        .sort_values(["rows", "reason"], ascending=[False, True], kind="stable")
+        grouped.size()
+        .rename("rows")
+        .to_frame()
+        .assign(example=grouped["message"].first())
+        .reset_index()
+        .sort_values(["rows", "table", "reason"], ascending=[False, True, True], kind="stable")
         .reset_index(drop=True)
     )
     ctx.save_table("rejects_by_reason", by_reason)
-    display(money_table(by_reason, money_columns=[c for c in ["money"] if c in by_reason]))
+    display(money_table(by_reason))
     display(
         bar_chart(
             by_reason.groupby("reason", sort=False)["rows"].sum().to_frame(),
             "rows",
-            title="Rejected and flagged rows by reason",
+            title="Rows rejected, flagged or merged, by reason",
             xlabel="Rows",
         )
     )
 
 # %% [markdown]
-# ## Rejected rows to fix
+# ## Rows to fix
 #
-# The largest rejected amounts first. The full list, with the raw values as exported,
-# is in the Excel worklist `tables/rejects.xlsx`.
+# Rejected rows first, then flagged ones, in source order; merged exact duplicates need
+# no action. The full list, with each row's values as exported, is the Excel worklist
+# `tables/rejects.xlsx`.
 
 # %%
-if rejects is not None and not rejects.empty:
-    order = rejects.assign(_size=rejects["amount"].abs() if "amount" in rejects else 0)
-    shown = (
-        order.sort_values("_size", ascending=False, kind="stable", na_position="last")
-        .head(max_rejects_shown)
-        .drop(columns=["_size"])
-    )
-    columns = [
-        c
-        for c in (
-            "table",
-            "source_file",
-            "source_row",
-            "reason",
-            "severity",
-            "amount",
-            "message",
-            "raw",
-        )
-        if c in shown
-    ]
-    display(money_table(shown[columns], money_columns=[c for c in ["amount"] if c in columns]))
-    if len(rejects) > max_rejects_shown:
-        display(Markdown(f"{len(rejects) - max_rejects_shown:,} more rows in the worklist."))
-    worklist = rejects.head(EXCEL_MAX_ROWS)
-    ctx.save_table("rejects", worklist, excel=True)
-    if len(rejects) > EXCEL_MAX_ROWS:
+to_fix = None if rejects is None else rejects[rejects["severity"] != "merged"]
+if to_fix is None or to_fix.empty:
+    display(Markdown("Nothing to fix."))
+else:
+    columns = ["table", "source", "row", "reason", "severity", "message"]
+    display(money_table(to_fix[columns].head(max_rejects_shown)))
+    if len(to_fix) > max_rejects_shown:
+        display(Markdown(f"{len(to_fix) - max_rejects_shown:,} more rows in the worklist."))
+    ctx.save_table("rejects", to_fix.head(EXCEL_MAX_ROWS), excel=True)
+    if len(to_fix) > EXCEL_MAX_ROWS:
         display(
             Markdown(
-                f"The Excel worklist holds the first {EXCEL_MAX_ROWS:,} of {len(rejects):,} rows (Excel's limit)."
+                f"The Excel worklist holds the first {EXCEL_MAX_ROWS:,} of {len(to_fix):,} "
+                "rows (Excel's limit); `rejects.parquet` holds all of them."
             )
         )
-else:
-    display(Markdown("Nothing to fix."))
 
 # %% [markdown]
 # ## Fix-ups applied during ingest
 #
-# Changes ingest made to keep a row (derived due dates, merged duplicates, default
-# currencies, unapplied cash): counted, never done quietly.
+# Changes ingest made to keep a row (derived due dates, default currencies, merged
+# duplicates): counted, never done quietly.
 
 # %%
-raw_fixups = manifest.get("fixups", manifest.get("fix_ups"))
-if raw_fixups is None:
-    fixups = pd.DataFrame(columns=["table", "fix_up", "rows"])
+fixups = pd.DataFrame(
+    [
+        {"table": table, "fix_up": name, "rows": int(count)}
+        for table, stats in per_table.items()
+        for name, count in stats.get("fixups", {}).items()
+    ],
+    columns=["table", "fix_up", "rows"],
+)
+if not have_reconciliation:
     display(Markdown("The manifest records no fix-up counts."))
+elif fixups.empty:
+    display(Markdown("No fix-up was needed."))
 else:
-    # either {table: {fix-up: count}} or {fix-up: count}
-    nested = any(isinstance(v, dict) for v in raw_fixups.values())
-    fixups = pd.DataFrame(
-        [
-            {"table": table, "fix_up": kind, "rows": int(count)}
-            for table, kinds in (raw_fixups.items() if nested else [("", raw_fixups)])
-            for kind, count in kinds.items()
-        ],
-        columns=["table", "fix_up", "rows"],
-    )
     ctx.save_table("fixups", fixups)
-    display(money_table(fixups) if not fixups.empty else Markdown("No fix-up was needed."))
+    display(money_table(fixups))
 
 # %% [markdown]
 # ## Data freshness
@@ -334,10 +296,10 @@ ctx.save_metrics(
     rows_clean=rows_clean,
     rows_rejected=rows_rejected,
     rows_merged=rows_merged,
-    rows_flagged=flagged,
+    rows_flagged=rows_flagged,
     money_rejected=money_rejected,
     reconciled=reconciled,
-    fixups=int(fixups["rows"].sum()) if not fixups.empty else 0,
+    fixups=int(fixups["rows"].sum()),
     latest_invoice_date=latest["invoices"],
     latest_payment_date=latest["payments"],
     source_files=len(manifest.get("sources", [])),

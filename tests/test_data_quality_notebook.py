@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from arkit.ledger import save_ledger
@@ -40,69 +42,78 @@ PAYMENTS = pd.DataFrame(
         "invoice_id": ["I1", "I2", None],
     }
 )
-# Worked example: invoices read 6 = 4 clean + 1 rejected (499.50) + 1 exact duplicate of I1;
-# payments read 4 = 3 clean (one flagged as unapplied cash) + 1 rejected (75.25).
+# Worked example: invoices read 6 = 4 clean (1300.50) + 1 rejected (499.50) + 1 exact duplicate
+# of I1 (100.00); payments read 5 = 3 clean (330.00, one flagged as unapplied cash) + 2 rejected:
+# a bad date (75.25) and an unreadable amount (in no money total).
 RECONCILIATION = {
     "customers": {
-        "rows_read": 4, "rows_clean": 3, "rows_rejected": 1, "rows_merged": 0,
-        "money_read": "0", "money_clean": "0", "money_rejected": "0", "money_merged": "0",
+        "rows_read": 4, "rows_clean": 3, "rows_rejected": 1, "rows_merged": 0, "rows_flagged": 0,
+        "money": {"credit_limit": {"read": "0", "clean": "0", "rejected": "0", "merged": "0",
+                                   "unreadable_rows": 0}},
+        "reasons": {"missing_key": 1}, "fixups": {},
     },
     "invoices": {
-        "rows_read": 6, "rows_clean": 4, "rows_rejected": 1, "rows_merged": 1,
-        "money_read": "1900.00", "money_clean": "1300.50", "money_rejected": "499.50",
-        "money_merged": "100.00",
+        "rows_read": 6, "rows_clean": 4, "rows_rejected": 1, "rows_merged": 1, "rows_flagged": 0,
+        "money": {"amount": {"read": "1900.00", "clean": "1300.50", "rejected": "499.50",
+                             "merged": "100.00", "unreadable_rows": 0}},
+        "reasons": {"unknown_customer": 1, "merged": 1},
+        "fixups": {"due_date_from_terms": 2, "merged_duplicate": 1},
     },
     "payments": {
-        "rows_read": 4, "rows_clean": 3, "rows_rejected": 1, "rows_merged": 0,
-        "money_read": "405.25", "money_clean": "330.00", "money_rejected": "75.25",
-        "money_merged": "0",
+        "rows_read": 5, "rows_clean": 3, "rows_rejected": 2, "rows_merged": 0, "rows_flagged": 1,
+        "money": {"amount": {"read": "405.25", "clean": "330.00", "rejected": "75.25",
+                             "merged": "0", "unreadable_rows": 1}},
+        "reasons": {"bad_date": 1, "bad_amount": 1, "unknown_invoice": 1},
+        "fixups": {"unapplied_cash": 1},
     },
 }  # fmt: skip
-REJECTS = pd.DataFrame(
-    {
-        "table": ["customers", "invoices", "payments", "payments"],
-        "source_file": ["customers.csv", "invoices.csv", "payments.csv", "payments.csv"],
-        "source_row": [5, 7, 3, 4],
-        "reason": ["missing_key", "unknown_customer", "bad_date", "unknown_invoice"],
-        "severity": ["rejected", "rejected", "rejected", "flagged"],
-        "message": [
-            "customer_id is empty for customer <script>alert(1)</script>",
-            "customer C9 is not in customers",
-            "payment_date '31/02/2026' is not a date",
-            "invoice I9 not found: kept as unapplied cash",
-        ],
-        "raw": [
-            json.dumps({"customer_id": "", "customer_name": "<script>alert(1)</script>"}),
-            json.dumps({"invoice_id": "I5", "customer_id": "C9", "amount": "499.50"}),
-            json.dumps({"payment_id": "P4", "payment_date": "31/02/2026", "amount": "75.25"}),
-            json.dumps({"payment_id": "P3", "invoice_id": "I9", "amount": "30.00"}),
-        ],
-        "amount": [None, "499.50", "75.25", "30.00"],
-    }
-)
+SCRIPT = "<script>alert(1)</script>"
+REJECTS = [
+    ("customers", "customers.csv", 5, "missing_key", "rejected", "customer_id", "", ""),
+    ("invoices", "invoices.csv", 7, "unknown_customer", "rejected", "customer_id", SCRIPT, "I5"),
+    ("invoices", "invoices.csv", 8, "merged", "merged", "", "", "I1"),
+    ("payments", "payments.csv", 3, "bad_date", "rejected", "payment_date", "31/02/2026", "P4"),
+    ("payments", "payments.csv", 4, "unknown_invoice", "flagged", "invoice_id", "I9", "P3"),
+    ("payments", "payments.csv", 6, "bad_amount", "rejected", "amount", "12,3,4", "P5"),
+]
+
+
+def _rejects_table() -> pa.Table:
+    from arkit.ingest import REASONS, REJECTS_SCHEMA
+
+    rows = []
+    for table, source, row, reason, severity, column, value, key in REJECTS:
+        where = f"row {row} of {source}"
+        message = REASONS[reason].format(
+            where=where, noun=table[:-1], key=key, column=column, value=value, other="row 2"
+        )
+        raw = json.dumps({"key": key, column or "note": value}, ensure_ascii=False)
+        rows.append(
+            {"table": table, "source": source, "row": row, "reason": reason,
+             "severity": severity, "column": column, "value": value, "key": key,
+             "message": message, "raw": raw}
+        )  # fmt: skip
+    return pa.Table.from_pylist(rows, schema=REJECTS_SCHEMA)
 
 
 def _ingest_manifest(reconciliation: dict) -> dict:
     return {
         "arkit_version": "0.1.0",
         "sources": [
-            {"path": "raw/customers.csv", "sha256": "a" * 64},
-            {"path": "raw/invoices.csv", "sha256": "b" * 64},
-            {"path": "raw/payments.csv", "sha256": "c" * 64},
+            {"label": "raw/customers.csv", "table": "customers", "sha256": "a" * 64},
+            {"label": "raw/invoices.csv", "table": "invoices", "sha256": "b" * 64},
+            {"label": "raw/payments.csv", "table": "payments", "sha256": "c" * 64},
         ],
         "reconciliation": reconciliation,
-        "fixups": {
-            "invoices": {"due_date_derived": 2, "duplicate_merged": 1},
-            "payments": {"unapplied_cash": 1},
-        },
+        "rejects": {"rows": len(REJECTS)},
     }
 
 
-def _ledger(folder: Path, manifest: dict | None, rejects: pd.DataFrame | None) -> Path:
+def _ledger(folder: Path, manifest: dict | None, rejects: pa.Table | None) -> Path:
     tables = {"customers": CUSTOMERS, "invoices": INVOICES, "payments": PAYMENTS}
     save_ledger(folder, tables, manifest)
     if rejects is not None:
-        rejects.to_parquet(folder / "rejects.parquet", index=False)
+        pq.write_table(rejects, folder / "rejects.parquet")
     return folder
 
 
@@ -143,17 +154,17 @@ def _outputs(notebook, mime: str) -> str:
 
 
 def test_data_quality_report_on_an_ingested_ledger(tmp_path):
-    ledger = _ledger(tmp_path / "ledger", _ingest_manifest(RECONCILIATION), REJECTS)
+    ledger = _ledger(tmp_path / "ledger", _ingest_manifest(RECONCILIATION), _rejects_table())
     out, executed = _run(tmp_path, ledger, max_rejects_shown=2)
 
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert metrics == {
-        "rows_read": 14,
+        "rows_read": 15,
         "rows_clean": 10,
-        "rows_rejected": 3,
+        "rows_rejected": 4,
         "rows_merged": 1,
         "rows_flagged": 1,
-        "money_rejected": 574.75,
+        "money_rejected": 574.75,  # invoices 499.50 + payments 75.25
         "reconciled": True,
         "fixups": 4,
         "latest_invoice_date": "2026-03-31",
@@ -163,63 +174,78 @@ def test_data_quality_report_on_an_ingested_ledger(tmp_path):
 
     recon = pd.read_csv(out / "tables" / "reconciliation.csv")
     assert recon["table"].tolist() == ["customers", "invoices", "payments"]
-    assert recon["rows_read"].tolist() == [4, 6, 4]
-    assert recon["money_clean"].tolist() == [0.0, 1300.50, 330.00]
-    assert recon["rows_check"].tolist() == recon["money_check"].tolist() == ["✓"] * 3
+    assert recon["rows_read"].tolist() == [4, 6, 5]
+    assert recon["rows_flagged"].tolist() == [0, 0, 1]
+    assert recon["check"].tolist() == ["✓"] * 3
+    money = pd.read_csv(out / "tables" / "reconciliation_money.csv")
+    assert money[["table", "column"]].values.tolist() == [
+        ["customers", "credit_limit"],
+        ["invoices", "amount"],
+        ["payments", "amount"],
+    ]
+    assert money["money_clean"].tolist() == [0.0, 1300.50, 330.00]
+    assert money["unreadable_rows"].tolist() == [0, 0, 1]
+    assert money["check"].tolist() == ["✓"] * 3
 
     by_reason = pd.read_csv(out / "tables" / "rejects_by_reason.csv")
-    assert by_reason["reason"].tolist() == [
-        "bad_date",
-        "missing_key",
-        "unknown_customer",
-        "unknown_invoice",
+    assert by_reason[["table", "reason", "severity", "rows"]].values.tolist() == [
+        ["customers", "missing_key", "rejected", 1],
+        ["invoices", "merged", "merged", 1],
+        ["invoices", "unknown_customer", "rejected", 1],
+        ["payments", "bad_amount", "rejected", 1],
+        ["payments", "bad_date", "rejected", 1],
+        ["payments", "unknown_invoice", "flagged", 1],
     ]
-    assert by_reason["severity"].tolist() == ["rejected", "rejected", "rejected", "flagged"]
-    assert by_reason["rows"].tolist() == [1, 1, 1, 1]
-    assert by_reason["money"].fillna(-1).tolist() == [75.25, -1, 499.50, 30.00]
+    assert by_reason["example"][4] == (
+        "row 3 of payments.csv: payment P4 has payment_date '31/02/2026', which is not a date"
+    )
 
     fixups = pd.read_csv(out / "tables" / "fixups.csv")
-    assert fixups.to_dict("records") == [
-        {"table": "invoices", "fix_up": "due_date_derived", "rows": 2},
-        {"table": "invoices", "fix_up": "duplicate_merged", "rows": 1},
-        {"table": "payments", "fix_up": "unapplied_cash", "rows": 1},
+    assert fixups.values.tolist() == [
+        ["invoices", "due_date_from_terms", 2],
+        ["invoices", "merged_duplicate", 1],
+        ["payments", "unapplied_cash", 1],
     ]
 
     freshness = pd.read_csv(out / "tables" / "freshness.csv")
-    assert freshness.to_dict("records") == [
-        {"table": "invoices", "latest_date": "2026-03-31", "days_before_as_of": -11,
-         "rows_after_as_of": 1},
-        {"table": "payments", "latest_date": "2026-03-15", "days_before_as_of": 5,
-         "rows_after_as_of": 0},
-    ]  # fmt: skip
+    assert freshness.values.tolist() == [
+        ["invoices", "2026-03-31", -11, 1],  # one invoice dated after the report date
+        ["payments", "2026-03-15", 5, 0],
+    ]
 
-    # the Excel worklist holds every reject, as numbers, in source order
+    # the Excel worklist: rejected rows then flagged ones, in source order; merged left out
     worklist = pd.read_excel(out / "tables" / "rejects.xlsx")
-    assert worklist["source_row"].tolist() == [5, 7, 3, 4]
-    assert worklist["amount"].fillna(0).tolist() == [0, 499.50, 75.25, 30.00]
+    assert worklist[["table", "row"]].values.tolist() == [
+        ["customers", 5],
+        ["invoices", 7],
+        ["payments", 3],
+        ["payments", 6],
+        ["payments", 4],
+    ]
+    assert worklist["raw"][0] == '{"key": "", "customer_id": ""}'
 
-    # top rejected rows: largest amounts first, cut at max_rejects_shown
-    (top,) = [h for h in _html_outputs(executed) if 'headers="source_row"' in h]
-    assert re.findall(r'headers="source_row"[^>]*>(.*?)</td>', top) == ["7", "3"]
-    assert re.findall(r'headers="amount"[^>]*>(.*?)</td>', top) == ["499.50", "75.25"]
-    assert "2 more rows in the worklist" in _outputs(executed, "text/markdown")
+    # the report lists the first max_rejects_shown rows to fix and says how many more
+    (top,) = [h for h in _html_outputs(executed) if 'headers="message"' in h]
+    assert re.findall(r'headers="row"[^>]*>(.*?)</td>', top) == ["5", "7"]
+    assert "3 more rows in the worklist" in _outputs(executed, "text/markdown")
     html = _outputs(executed, "text/html")
-    assert "<script>alert(1)</script>" not in html  # messages quote user text, escaped
+    assert SCRIPT not in html  # messages quote exported values; they are escaped
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "1,300.50" in html
+    assert "574.75" in _outputs(executed, "text/markdown")
 
 
 def test_a_cent_off_is_not_reconciled(tmp_path):
     broken = json.loads(json.dumps(RECONCILIATION))
-    broken["payments"]["money_clean"] = "329.99"
-    ledger = _ledger(tmp_path / "ledger", _ingest_manifest(broken), REJECTS)
-    out, _ = _run(tmp_path, ledger)
+    broken["payments"]["money"]["amount"]["clean"] = "329.99"
+    ledger = _ledger(tmp_path / "ledger", _ingest_manifest(broken), _rejects_table())
+    out, executed = _run(tmp_path, ledger)
 
     assert json.loads((out / "metrics.json").read_text())["reconciled"] is False
-    recon = pd.read_csv(out / "tables" / "reconciliation.csv").set_index("table")
-    assert recon.loc["payments", "money_check"] == "✗"
-    assert recon.loc["payments", "rows_check"] == "✓"
-    assert recon.loc["invoices", "money_check"] == "✓"
+    assert pd.read_csv(out / "tables" / "reconciliation.csv")["check"].tolist() == ["✓"] * 3
+    money = pd.read_csv(out / "tables" / "reconciliation_money.csv")
+    assert money["check"].tolist() == ["✓", "✓", "✗"]
+    assert "does not reconcile" in _outputs(executed, "text/markdown")
 
 
 def test_ledger_without_ingest_details(tmp_path):
