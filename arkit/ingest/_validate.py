@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import string
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import duckdb
 import numpy as np
@@ -528,8 +529,9 @@ def _raw_json(stage: _Stage, picked: np.ndarray) -> pa.Array:
     return pa.array(out, pa.string())
 
 
-def _money(values: pa.Array, mask: np.ndarray):
-    return pc.sum(values.filter(pa.array(mask))).as_py() or 0
+def _money(values: pa.Array, mask: np.ndarray) -> Decimal:
+    total = pc.sum(values.filter(pa.array(mask))).as_py()
+    return Decimal(0).scaleb(-values.type.scale) if total is None else total
 
 
 def _outcome(stage: _Stage) -> TableOutcome:
