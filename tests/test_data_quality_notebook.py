@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -268,3 +269,32 @@ def test_ledger_without_ingest_details(tmp_path):
     markdown = _outputs(executed, "text/markdown")
     assert "records no ingest reconciliation" in markdown
     assert "No `rejects.parquet`" in markdown
+
+
+def test_data_quality_report_on_a_real_ingest(tmp_path):
+    from arkit.ingest import ingest
+    from arkit.synth import generate
+
+    raw = generate(customers=30, years=1, seed=5).write(tmp_path / "raw", messy=True)
+    result = ingest(raw, out=tmp_path / "ledger", run_date="2026-11-30")
+    out, _ = _run(tmp_path, result.folder, as_of="2026-11-30")
+
+    recon = result.manifest["reconciliation"]
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    for stage in ("read", "clean", "rejected", "merged", "flagged"):
+        assert metrics[f"rows_{stage}"] == sum(s[f"rows_{stage}"] for s in recon.values())
+    assert metrics["reconciled"] is True
+    assert metrics["money_rejected"] == float(
+        sum(Decimal(recon[t]["money"]["amount"]["rejected"]) for t in ("invoices", "payments"))
+    )
+    assert metrics["fixups"] == sum(sum(s["fixups"].values()) for s in recon.values())
+
+    rejects = result.rejects
+    by_reason = pd.read_csv(out / "tables" / "rejects_by_reason.csv")
+    assert (
+        by_reason.groupby("reason")["rows"].sum().to_dict()
+        == (result.manifest["rejects"]["by_reason"])
+    )
+    worklist = pd.read_excel(out / "tables" / "rejects.xlsx")
+    assert len(worklist) == int((rejects["severity"] != "merged").sum())
+    assert set(worklist["severity"]) == {"rejected", "flagged"}
