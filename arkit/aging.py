@@ -261,6 +261,8 @@ def aging(
     wide["net_balance"] = wide["total"] - wide["unapplied_cash"] - wide["credit_balance"]
     keys = pd.MultiIndex.from_frame(wide[["group_key", "currency"]])
     wide["lines"] = lines.reindex(keys).fillna(0).astype("int64").to_numpy()
+    if by == "currency":
+        wide = wide.drop(columns="group_key")
     key_name = {"customer": "customer_id", "all": "group"}.get(by, by)
     if by == "customer":
         names = long.dropna(subset=["customer_name"]).drop_duplicates("group_key")
@@ -268,6 +270,8 @@ def aging(
             1, "customer_name", wide["group_key"].map(names.set_index("group_key")["customer_name"])
         )
     wide = wide.rename(columns={"group_key": key_name})
+    if by == "currency":
+        wide = wide[["currency", *(c for c in wide.columns if c != "currency")]]
     order = wide["total"].astype("float64").sort_values(ascending=False, kind="stable").index
     return wide.loc[order].reset_index(drop=True)
 

@@ -82,3 +82,88 @@ def fixture_tables() -> dict[str, pd.DataFrame]:
         "payments": payments,
         "disputes": disputes,
     }
+
+
+def random_tables(seed: int, n_invoices: int = 60, currencies: tuple[str, ...] = ("CNY",)):
+    """A random but valid ledger: partial and over-payments, credit notes, unapplied cash.
+
+    Dates fall in 2025-2026; amounts are whole cents. Used for invariants that must
+    hold on any ledger (buckets add up to totals, history equals point-in-time aging).
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n_customers = max(2, n_invoices // 8)
+    customer_ids = [f"C{i}" for i in range(n_customers)]
+    customers = pd.DataFrame(
+        {
+            "customer_id": customer_ids,
+            "customer_name": [f"Customer {i}" for i in range(n_customers)],
+            "region": rng.choice(["North", "South", None], n_customers),
+            "salesperson": rng.choice(["Wang", "Li"], n_customers),
+            "collector": rng.choice(["Zhao", "Qian"], n_customers),
+            "segment": rng.choice(["Key", "SMB"], n_customers),
+            "currency": rng.choice(list(currencies), n_customers),
+        }
+    )
+    start = pd.Timestamp("2025-01-01")
+    invoice_dates = start + pd.to_timedelta(rng.integers(0, 600, n_invoices), unit="D")
+    terms = rng.choice([0, 30, 45, 60], n_invoices)
+    amounts = rng.integers(1_000, 500_000, n_invoices) / 100
+    invoice_customers = rng.choice(customer_ids, n_invoices)
+    invoices = pd.DataFrame(
+        {
+            "invoice_id": [f"I{i}" for i in range(n_invoices)],
+            "customer_id": invoice_customers,
+            "invoice_date": invoice_dates.date,
+            "due_date": (invoice_dates + pd.to_timedelta(terms, unit="D")).date,
+            "amount": amounts,
+            "doc_type": "invoice",
+            "disputed": rng.random(n_invoices) < 0.1,
+        }
+    )
+    invoices["currency"] = invoices["customer_id"].map(
+        customers.set_index("customer_id")["currency"]
+    )
+    # Credit notes against a fifth of the invoices, a few unreferenced.
+    credited = invoices.sample(frac=0.2, random_state=seed)
+    credit_notes = pd.DataFrame(
+        {
+            "invoice_id": [f"CN{i}" for i in range(len(credited))],
+            "customer_id": credited["customer_id"].to_numpy(),
+            "invoice_date": (
+                pd.to_datetime(credited["invoice_date"])
+                + pd.to_timedelta(rng.integers(0, 90, len(credited)), unit="D")
+            ).dt.date.to_numpy(),
+            "amount": -np.round(credited["amount"].to_numpy() * rng.uniform(0.1, 0.6), 2),
+            "doc_type": "credit_note",
+            "reference_invoice_id": np.where(
+                rng.random(len(credited)) < 0.8, credited["invoice_id"].to_numpy(), None
+            ),
+            "currency": credited["currency"].to_numpy(),
+        }
+    )
+    # One or two payments per invoice: some partial, some over, some never.
+    paid = invoices.sample(frac=0.8, random_state=seed + 1)
+    share = rng.choice([0.5, 1.0, 1.0, 1.1], len(paid))
+    first = np.round(paid["amount"].to_numpy() * share, 2)
+    delays = rng.integers(0, 150, len(paid))
+    payments = pd.DataFrame(
+        {
+            "payment_id": [f"P{i}" for i in range(len(paid))],
+            "customer_id": paid["customer_id"].to_numpy(),
+            "payment_date": (
+                pd.to_datetime(paid["invoice_date"]) + pd.to_timedelta(delays, unit="D")
+            ).dt.date.to_numpy(),
+            "amount": first,
+            "invoice_id": np.where(
+                rng.random(len(paid)) < 0.9, paid["invoice_id"].to_numpy(), None
+            ),
+            "currency": paid["currency"].to_numpy(),
+        }
+    )
+    return {
+        "customers": customers,
+        "invoices": pd.concat([invoices, credit_notes], ignore_index=True),
+        "payments": payments,
+    }

@@ -1,0 +1,404 @@
+"""Accounts-receivable KPIs: DSO, best possible DSO, ADD, CEI, overdue shares, at-risk rate.
+
+Pure functions compute each KPI from its inputs (with worked examples below);
+ledger-level functions feed them with SQL results, for the as-of date and every
+month end of a history in one pass.
+
+Definitions (also in docs/aging.md and the aging report's glossary)
+
+* **Period**: the as-of date closes the current period, which starts the day after
+  the previous month end; earlier periods are calendar months. *Days* in a period
+  are calendar days, both ends included.
+* **Credit sales** of a period: invoices + debit notes - credit notes dated in the
+  period (write-offs are not sales). **AR** is the open amount of invoices and debit
+  notes at the period end (unapplied cash and credit balances are not netted).
+* **DSO (simple)** = AR / credit sales of the last *n* periods x days of those
+  periods (``dso_months``, default 3).
+* **DSO (countback)**: walk back from the newest period, subtracting each period's
+  credit sales from AR and counting its days, until AR is used up; the last period
+  counts the fraction of its days that the remaining AR is of its sales. Undefined
+  (NaN) when AR exceeds the sales of the whole look-back (``countback_months``).
+* **Best possible DSO (BPDSO)** = current (not yet due) AR / credit sales x days,
+  over the same periods as simple DSO.
+* **Average days delinquent (ADD)** = DSO - BPDSO.
+* **CEI** (collection effectiveness index) over the last *n* periods
+  (``cei_months``) = (AR at the start + credit sales - AR at the end) /
+  (AR at the start + credit sales - current AR at the end), a fraction
+  (1.0 = everything collectible was collected).
+* **% overdue** = AR past due / AR; **% over 90** = AR more than 90 days past due / AR.
+* **At-risk rate** of an invoicing month = amount of that month's invoices and
+  debit notes still unpaid 90 days (``horizon_days``) after each invoice date /
+  amount invoiced; reported for the latest month whose invoices have all reached
+  the horizon by the as-of date.
+* **Average days to pay** of invoices fully paid in the last *n* periods: simple
+  and amount-weighted means of paid date - invoice date (settlements.sql).
+
+Shares and CEI are fractions (0.25 = 25 %); the presentation layer shows percent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from arkit.aging import _periods_frame, aging_history, check_fx_rates, period_ends
+from arkit.errors import ParamsError
+from arkit.ledger import Ledger, _as_date
+
+__all__ = [
+    "dso_simple",
+    "dso_countback",
+    "best_possible_dso",
+    "average_days_delinquent",
+    "collection_effectiveness_index",
+    "at_risk_rate",
+    "kpi_history",
+    "at_risk_history",
+    "payment_speed",
+    "ar_kpis",
+]
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return float(numerator) / float(denominator) if denominator else float("nan")
+
+
+def dso_simple(ar: float, credit_sales: float, days: int) -> float:
+    """Days sales outstanding: AR over the credit sales of ``days`` days.
+
+    Worked example: AR 13,000; credit sales of the last three months 2,500 + 1,750
+    + 2,250 = 6,500 over 30 + 31 + 31 = 92 days: 13,000 / 6,500 x 92 = 184.0 days.
+
+    >>> dso_simple(13_000, 6_500, 92)
+    184.0
+    """
+    return _ratio(ar, credit_sales) * days
+
+
+def best_possible_dso(current_ar: float, credit_sales: float, days: int) -> float:
+    """Best possible DSO: only the not-yet-due AR over the same sales.
+
+    Worked example: of the 13,000 AR above, 4,000 is not yet due:
+    4,000 / 6,500 x 92 = 56.6 days.
+
+    >>> round(best_possible_dso(4_000, 6_500, 92), 1)
+    56.6
+    """
+    return _ratio(current_ar, credit_sales) * days
+
+
+def average_days_delinquent(dso: float, bpdso: float) -> float:
+    """Average days delinquent: DSO minus best possible DSO.
+
+    Worked example: 184.0 - 56.6 = 127.4 days.
+
+    >>> round(average_days_delinquent(184.0, 4_000 / 6_500 * 92), 1)
+    127.4
+    """
+    return dso - bpdso
+
+
+def collection_effectiveness_index(
+    beginning_ar: float, credit_sales: float, ending_ar: float, ending_current_ar: float
+) -> float:
+    """CEI: what was collected over what could have been collected, as a fraction.
+
+    Worked example: AR 10,000 at the start, credit sales 6,500, AR 13,000 at the
+    end of which 4,000 is current: (10,000 + 6,500 - 13,000) / (10,000 + 6,500 -
+    4,000) = 3,500 / 12,500 = 0.28.
+
+    >>> collection_effectiveness_index(10_000, 6_500, 13_000, 4_000)
+    0.28
+    """
+    return _ratio(
+        beginning_ar + credit_sales - ending_ar, beginning_ar + credit_sales - ending_current_ar
+    )
+
+
+def at_risk_rate(unpaid_after_horizon: float, invoiced: float) -> float:
+    """Share of a month's invoicing still unpaid at the horizon (90 days).
+
+    Worked example: 20,000 invoiced in March, 1,500 of it unpaid 90 days after the
+    invoice dates: 1,500 / 20,000 = 0.075.
+
+    >>> at_risk_rate(1_500, 20_000)
+    0.075
+    """
+    return _ratio(unpaid_after_horizon, invoiced)
+
+
+def _countback(ar: np.ndarray, sales: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Vectorised countback DSO: one AR per row, sales/days newest first across columns."""
+    ar = np.asarray(ar, dtype="float64")
+    sales = np.atleast_2d(np.asarray(sales, dtype="float64"))
+    days = np.atleast_2d(np.asarray(days, dtype="float64"))
+    sold_before = np.cumsum(sales, axis=1) - sales
+    remaining = ar[:, None] - sold_before
+    # The period where the AR runs out is the first whose sales cover what remains.
+    covers = (remaining <= sales) & (sales > 0) & ~np.isnan(sales)
+    found = covers.any(axis=1)
+    last = np.where(found, covers.argmax(axis=1), 0)
+    rows = np.arange(len(ar))
+    full_days = np.cumsum(np.nan_to_num(days), axis=1) - np.nan_to_num(days)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fraction = remaining[rows, last] / sales[rows, last] * days[rows, last]
+    result = full_days[rows, last] + fraction
+    return np.where(ar <= 0, 0.0, np.where(found, result, np.nan))
+
+
+def dso_countback(ar: float, sales: Sequence[float], days: Sequence[int]) -> float:
+    """Countback DSO: count back through monthly sales, newest first, until AR is used up.
+
+    Worked example: AR 13,000 against monthly sales (newest first) 2,500, 1,750,
+    2,250, 2,500, 2,000, 2,250 with month lengths 30, 31, 31, 30, 31, 30. The first
+    five months take 11,000 of the AR and 153 days; the remaining 2,000 is
+    2,000 / 2,250 of the sixth month's 30 days = 26.7 days: 179.7 days.
+
+    >>> round(dso_countback(13_000, [2500, 1750, 2250, 2500, 2000, 2250],
+    ...                     [30, 31, 31, 30, 31, 30]), 1)
+    179.7
+    """
+    if len(sales) != len(days):
+        raise ValueError("sales and days must have the same length")
+    return float(_countback(np.array([ar]), np.array([sales]), np.array([days]))[0])
+
+
+def _check_months(**values: int) -> None:
+    for name, value in values.items():
+        if int(value) != value or value < 1:
+            raise ParamsError(f"{name}: {value!r} must be a whole number of months >= 1")
+
+
+def kpi_history(
+    ledger: Ledger,
+    as_of: str | dt.date | None = None,
+    *,
+    months: int = 24,
+    dso_months: int = 3,
+    cei_months: int = 3,
+    countback_months: int = 12,
+    reporting_currency: str | None = None,
+) -> pd.DataFrame:
+    """AR and KPIs at the as-of date and the month ends before it, in one engine pass.
+
+    Parameters
+    ----------
+    ledger : Ledger
+    as_of : str or datetime.date, optional
+        Closes the last period; default today.
+    months : int
+        Number of period ends reported.
+    dso_months, cei_months, countback_months : int
+        Periods over which simple DSO/BPDSO, CEI and countback DSO look back.
+    reporting_currency : str, optional
+        Convert with ``fx_rates`` at the as-of rates; None keeps currencies apart.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period end and currency: period_start, period_end, currency,
+        days, total_ar, not_due, overdue, over_90, disputed, credit_sales, dso,
+        dso_countback, bpdso, add, cei, pct_overdue, pct_over_90.
+    """
+    _check_months(
+        months=months,
+        dso_months=dso_months,
+        cei_months=cei_months,
+        countback_months=countback_months,
+    )
+    as_of = _as_date(as_of)
+    lookback = max(dso_months, cei_months, countback_months)
+    ends = period_ends(as_of, months + lookback)
+    periods = _periods_frame(ends)
+    check_fx_rates(ledger, as_of, reporting_currency)
+    ar = aging_history(ledger, as_of, months=len(ends), reporting_currency=reporting_currency)[
+        ["period_end", "currency", "total", "not_due", "overdue", "over_90", "disputed"]
+    ]
+    sales = ledger.transform(
+        "period_sales",
+        tables={"periods": periods},
+        as_of=as_of,
+        reporting_currency=reporting_currency,
+    )
+    sales["period_end"] = pd.to_datetime(sales["period_end"]).dt.date
+    calendar = pd.DataFrame(
+        {
+            "period_start": periods["period_start"].astype(object),
+            "period_end": periods["period_end"].astype(object),
+        }
+    )
+    calendar["days"] = (
+        pd.to_datetime(calendar["period_end"]) - pd.to_datetime(calendar["period_start"])
+    ).dt.days + 1
+    frame = (
+        ar.merge(calendar, on="period_end", how="left")
+        .merge(sales, on=["period_end", "currency"], how="left")
+        .rename(columns={"total": "total_ar"})
+        .sort_values(["currency", "period_end"], kind="stable")
+        .reset_index(drop=True)
+    )
+    frame["credit_sales"] = frame["credit_sales"].astype("float64").fillna(0.0)
+    by_currency = frame.groupby("currency", sort=False, dropna=False)
+
+    def trailing(column: str, n: int) -> pd.Series:
+        return by_currency[column].transform(lambda s: s.rolling(n, min_periods=n).sum())
+
+    dso_sales, dso_days = trailing("credit_sales", dso_months), trailing("days", dso_months)
+    frame["dso"] = frame["total_ar"] / dso_sales.where(dso_sales != 0) * dso_days
+    frame["bpdso"] = frame["not_due"] / dso_sales.where(dso_sales != 0) * dso_days
+    frame["add"] = frame["dso"] - frame["bpdso"]
+    # Countback: newest-first matrices of the look-back periods' sales and days.
+    shifted_sales = np.column_stack(
+        [
+            by_currency["credit_sales"].shift(k).to_numpy(dtype="float64")
+            for k in range(countback_months)
+        ]
+    )
+    shifted_days = np.column_stack(
+        [by_currency["days"].shift(k).to_numpy(dtype="float64") for k in range(countback_months)]
+    )
+    frame["dso_countback"] = _countback(frame["total_ar"].to_numpy(), shifted_sales, shifted_days)
+    beginning = by_currency["total_ar"].shift(cei_months)
+    cei_sales = trailing("credit_sales", cei_months)
+    collectible = beginning + cei_sales - frame["not_due"]
+    frame["cei"] = (beginning + cei_sales - frame["total_ar"]) / collectible.where(collectible != 0)
+    total = frame["total_ar"].where(frame["total_ar"] != 0)
+    frame["pct_overdue"] = frame["overdue"] / total
+    frame["pct_over_90"] = frame["over_90"] / total
+    reported = frame[frame["period_end"] >= ends[lookback]]
+    columns = [
+        "period_start",
+        "period_end",
+        "currency",
+        "days",
+        "total_ar",
+        "not_due",
+        "overdue",
+        "over_90",
+        "disputed",
+        "credit_sales",
+        "dso",
+        "dso_countback",
+        "bpdso",
+        "add",
+        "cei",
+        "pct_overdue",
+        "pct_over_90",
+    ]
+    return reported[columns].sort_values(["period_end", "currency"]).reset_index(drop=True)
+
+
+def at_risk_history(
+    ledger: Ledger,
+    as_of: str | dt.date | None = None,
+    *,
+    months: int = 12,
+    horizon_days: int = 90,
+    reporting_currency: str | None = None,
+) -> pd.DataFrame:
+    """At-risk rate of the last ``months`` invoicing months that have reached the horizon.
+
+    A calendar month qualifies when its last day plus ``horizon_days`` is on or
+    before ``as_of``. Columns: month (first day), currency, invoiced,
+    unpaid_after_horizon, at_risk_rate.
+    """
+    _check_months(months=months)
+    as_of = _as_date(as_of)
+    if horizon_days < 0:
+        raise ParamsError(f"horizon_days: {horizon_days} must be >= 0")
+    matured = pd.Timestamp(as_of) - pd.Timedelta(days=horizon_days)
+    last_end = matured if matured.is_month_end else matured.replace(day=1) - pd.Timedelta(days=1)
+    ends = pd.date_range(end=last_end, periods=months, freq="ME")
+    periods = pd.DataFrame(
+        {"period_start": (ends - pd.offsets.MonthBegin(1)).date, "period_end": ends.date}
+    ).astype({"period_start": "date32[pyarrow]", "period_end": "date32[pyarrow]"})
+    check_fx_rates(ledger, as_of, reporting_currency)
+    risk = ledger.transform(
+        "at_risk",
+        tables={"periods": periods},
+        as_of=as_of,
+        horizon_days=horizon_days,
+        reporting_currency=reporting_currency,
+    )
+    risk["month"] = (pd.to_datetime(risk.pop("period_end")) - pd.offsets.MonthBegin(1)).dt.date
+    risk["at_risk_rate"] = risk["unpaid_after_horizon"] / risk["invoiced"].where(
+        risk["invoiced"] != 0
+    )
+    columns = ["month", "currency", "invoiced", "unpaid_after_horizon", "at_risk_rate"]
+    return risk[columns].sort_values(["month", "currency"]).reset_index(drop=True)
+
+
+def payment_speed(
+    ledger: Ledger, as_of: str | dt.date | None = None, *, months: int = 3, by: str = "all"
+) -> pd.DataFrame:
+    """Days to pay and days late of invoices fully paid in the last ``months`` periods.
+
+    ``by`` is ``"all"`` or ``"customer"``. Columns: group_key, currency,
+    invoices_paid, amount_paid, avg_days_to_pay, weighted_days_to_pay,
+    avg_days_late, weighted_days_late, share_paid_late (see settlement_summary.sql).
+    """
+    _check_months(months=months)
+    if by not in ("all", "customer"):
+        raise ParamsError(f"by: {by!r} is not one of all, customer")
+    as_of = _as_date(as_of)
+    since = _periods_frame(period_ends(as_of, months))["period_start"].iloc[0]
+    since = pd.Timestamp(since).date() - dt.timedelta(days=1)
+    return ledger.transform("settlement_summary", as_of=as_of, since=since, by=by)
+
+
+def ar_kpis(
+    ledger: Ledger,
+    as_of: str | dt.date | None = None,
+    *,
+    dso_months: int = 3,
+    cei_months: int = 3,
+    countback_months: int = 12,
+    horizon_days: int = 90,
+    reporting_currency: str | None = None,
+) -> pd.DataFrame:
+    """Headline KPIs as of a date, one row per currency (one row with a reporting currency).
+
+    Columns: as_of, currency, total_ar, not_due, overdue, over_90, disputed,
+    credit_sales, dso, dso_countback, bpdso, add, cei, pct_overdue, pct_over_90,
+    at_risk_month, at_risk_rate, avg_days_to_pay, weighted_days_to_pay; sorted by
+    total AR, largest first.
+    """
+    as_of = _as_date(as_of)
+    current = kpi_history(
+        ledger,
+        as_of,
+        months=1,
+        dso_months=dso_months,
+        cei_months=cei_months,
+        countback_months=countback_months,
+        reporting_currency=reporting_currency,
+    ).drop(columns=["period_start", "period_end", "days"])
+    current.insert(0, "as_of", as_of)
+    risk = at_risk_history(
+        ledger, as_of, months=1, horizon_days=horizon_days, reporting_currency=reporting_currency
+    ).rename(columns={"month": "at_risk_month"})
+    current = current.merge(
+        risk[["currency", "at_risk_month", "at_risk_rate"]], on="currency", how="left"
+    )
+    if reporting_currency is None:
+        speed = payment_speed(ledger, as_of, months=cei_months)
+    else:
+        # Days are currency-free: pool every paid invoice under the reporting currency.
+        speed = payment_speed(ledger, as_of, months=cei_months).assign(currency=reporting_currency)
+        speed = (
+            speed.assign(
+                _w=speed["weighted_days_to_pay"] * speed["amount_paid"],
+                _s=speed["avg_days_to_pay"] * speed["invoices_paid"],
+            )
+            .groupby("currency", as_index=False)
+            .sum(numeric_only=True)
+        )
+        speed["avg_days_to_pay"] = speed["_s"] / speed["invoices_paid"]
+        speed["weighted_days_to_pay"] = speed["_w"] / speed["amount_paid"]
+    current = current.merge(
+        speed[["currency", "avg_days_to_pay", "weighted_days_to_pay"]], on="currency", how="left"
+    )
+    return current.sort_values("total_ar", ascending=False, kind="stable").reset_index(drop=True)
