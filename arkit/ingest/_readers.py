@@ -378,14 +378,10 @@ def masked_url(url: str) -> str:
 
     >>> masked_url("postgresql://ar:s3cret@db/erp")
     'postgresql://ar:***@db/erp'
+    >>> masked_url("sqlite:///${DATA}/erp.db")
+    'sqlite:///${DATA}/erp.db'
     """
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<unparseable database URL>"
+    return re.sub(r"^([^:/]+://[^:/@]*:)[^@]*@", r"\1***@", url)
 
 
 def read_database(url: str, table: str, name: str, query: str | None) -> RawSource:
