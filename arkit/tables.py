@@ -232,7 +232,8 @@ def money_table(
     title, subtitle, source_note : str, optional
         Heading and footer text (escaped like every cell).
     total_row : bool
-        Append a total row summing the money columns exactly (to the cent).
+        Append a total row summing the money columns exactly (to the cent) and the
+        integer (count) columns; percentages and days are left blank.
     labels : mapping, optional
         Header text per column; the default is the column name in sentence case.
     total_label : str
@@ -263,8 +264,11 @@ def money_table(
     # nullable so that the total row's blanks do not turn counts into floats
     data[integer_columns] = data[integer_columns].astype("Int64")
     if total_row and len(data):
+        counts = [c for c in integer_columns if c not in {*percent_columns, *day_columns}]
         total = {col: _exact_total(data[col]) for col in money_columns}
-        label_columns = [c for c in data.columns if c not in money_columns]
+        total.update({col: data[col].sum() for col in counts})
+        numeric = {*money_columns, *percent_columns, *day_columns, *integer_columns}
+        label_columns = [c for c in data.columns if c not in numeric]
         if label_columns:
             total[label_columns[0]] = total_label
         data = pd.concat([data, pd.DataFrame([total])], ignore_index=True)

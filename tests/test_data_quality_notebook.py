@@ -229,6 +229,8 @@ def test_data_quality_report_on_an_ingested_ledger(tmp_path):
     (top,) = [h for h in _html_outputs(executed) if 'headers="message"' in h]
     assert re.findall(r'headers="row"[^>]*>(.*?)</td>', top) == ["5", "7"]
     assert "3 more rows in the worklist" in _outputs(executed, "text/markdown")
+    (rows_table,) = [h for h in _html_outputs(executed) if 'headers="rows_flagged"' in h]
+    assert re.findall(r'headers="rows_read"[^>]*>(.*?)</td>', rows_table) == ["4", "6", "5", "15"]
     html = _outputs(executed, "text/html")
     assert SCRIPT not in html  # messages quote exported values; they are escaped
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

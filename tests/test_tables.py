@@ -128,11 +128,22 @@ def test_money_table_html_is_self_contained(aging_frame):
 
 def test_money_table_total_row_is_exact():
     # 0.1 + 0.2 in floats is 0.30000000000000004; ten of them must total 3.00 exactly
-    frame = pd.DataFrame({"region": [f"R{i}" for i in range(10)], "amount": [0.1] * 10})
+    frame = pd.DataFrame(
+        {
+            "invoices": range(1, 11),
+            "region": [f"R{i}" for i in range(10)],
+            "amount": [0.1] * 10,
+            "share": [0.1] * 10,
+        }
+    )
     frame.loc[9, "amount"] = -1234.56
-    html = money_table(frame, total_row=True, total_label="All regions").as_raw_html()
-    assert _cells(html, "region")[-1] == "All regions"
+    html = money_table(
+        frame, percent_columns=["share"], total_row=True, total_label="All regions"
+    ).as_raw_html()
+    assert _cells(html, "region")[-1] == "All regions"  # first text column, not the count
     assert _cells(html, "amount")[-1] == "(1,233.66)"
+    assert _cells(html, "invoices")[-1] == "55"
+    assert _cells(html, "share")[-1] == "—"
     assert 'style="font-weight: bold;"' in re.findall(r"<tr>.*?</tr>", html, re.S)[-1]
 
 
