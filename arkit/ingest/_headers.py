@@ -304,7 +304,7 @@ def closest_headers(headers: Iterable[str], canonical: str, table: str, n: int =
     forms = (normalise_header(canonical), *SYNONYMS.get(table, {}).get(canonical, ()))
     scores: dict[str, float] = {}
     for form in forms:
-        for candidate in difflib.get_close_matches(form, list(norm), n=n, cutoff=0.5):
+        for candidate in difflib.get_close_matches(form, list(norm), n=n, cutoff=0.6):
             ratio = difflib.SequenceMatcher(None, form, candidate).ratio()
             scores[norm[candidate]] = max(scores.get(norm[candidate], 0.0), ratio)
     return sorted(scores, key=lambda h: -scores[h])[:n]
