@@ -26,8 +26,9 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -398,9 +399,55 @@ def run_reports(
     """
     notebooks_folder = notebooks_dir(notebooks).resolve()
     params_folder = params_dir(params_folder).resolve()
-    # Kernels inherit the environment: they find audiences.yaml and the notebooks here.
-    os.environ["ARKIT_PARAMS"] = str(params_folder)
-    os.environ["ARKIT_NOTEBOOKS"] = str(notebooks_folder)
+    # Kernels inherit the environment: that is how they find audiences.yaml.
+    with _environment(ARKIT_PARAMS=str(params_folder), ARKIT_NOTEBOOKS=str(notebooks_folder)):
+        return _run(
+            selection,
+            out=Path(out),
+            ledger=ledger,
+            as_of=as_of,
+            audience=audience,
+            notebooks_folder=notebooks_folder,
+            params_folder=params_folder,
+            params_file=params_file,
+            assignments=list(assignments),
+            timeout=timeout,
+            jobs=jobs,
+            keep=keep,
+            on_event=on_event,
+        )
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _run(
+    selection: list[str],
+    *,
+    out: Path,
+    ledger: str | None,
+    as_of: str | None,
+    audience: str,
+    notebooks_folder: Path,
+    params_folder: Path,
+    params_file: str | Path | None,
+    assignments: list[str],
+    timeout: int,
+    jobs: int | None,
+    keep: int | None,
+    on_event: Callable[[str, Report, ReportResult | None], None] | None,
+) -> RunSummary:
     reports = resolve_reports(selection, discover_reports(notebooks_folder))
     audience_scope(audience, params_folder)
     fixed: dict[str, Any] = {"audience": audience, "output_dir": ""}
@@ -412,7 +459,7 @@ def run_reports(
         reports,
         params_folder=params_folder,
         params_file=params_file,
-        assignments=list(assignments),
+        assignments=assignments,
         fixed=fixed,
     )
     run_as_of = {p["as_of"] for p in params.values()}
@@ -429,7 +476,7 @@ def run_reports(
         values.update(as_of=as_of_text, ledger=str(ledger_dir))
     sha = _manifest_sha256(ledger_dir)
 
-    out = Path(out).resolve()
+    out = out.resolve()
     as_of_dir = out / as_of_text
     audience_dir = as_of_dir / audience
     jobs = max(1, min(jobs or os.cpu_count() or 1, os.cpu_count() or 1, len(reports)))

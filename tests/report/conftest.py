@@ -79,3 +79,25 @@ def ledger_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def params_folder(tmp_path_factory, ledger_dir) -> Path:
     return make_params(tmp_path_factory.mktemp("params") / "params", ledger_dir)
+
+
+@pytest.fixture(scope="session")
+def fixture_run(tmp_path_factory, params_folder, ledger_dir):
+    """One successful run of every fixture notebook (``failing`` told not to fail).
+
+    Returns the output root; the run is as of 2026-11-30 for audience ``all``.
+    """
+    from arkit.report._runner import run_reports
+
+    out = tmp_path_factory.mktemp("run") / "outputs"
+    summary = run_reports(
+        ["all"],
+        out=out,
+        as_of="2026-11-30",
+        notebooks=FIXTURE_NOTEBOOKS,
+        params_folder=params_folder,
+        assignments=["failing.fail=false"],
+        jobs=2,
+    )
+    assert summary.ok, summary.failed
+    return out
