@@ -51,6 +51,12 @@ def _closest_note(headers: list[str], table: str, missing: Iterable[str]) -> str
     return "; ".join(notes)
 
 
+def _unmapped(headers: list[str], match: HeaderMatch) -> list[str]:
+    """Headers not yet used, the only sensible suggestions for a missing column."""
+    used = set(match.columns.values())
+    return [h for h in headers if h not in used]
+
+
 def _assign(source: RawSource, mapping: dict[str, dict[str, str]]) -> HeaderMatch:
     """Decide which table a source holds: named by the user, else by its headers."""
     headers = source.data.column_names
@@ -63,7 +69,7 @@ def _assign(source: RawSource, mapping: dict[str, dict[str, str]]) -> HeaderMatc
         if match.missing:
             raise InputError(
                 f"{where}: {source.table} needs column(s) it does not have: "
-                f"{_closest_note(headers, source.table, match.missing)}; "
+                f"{_closest_note(_unmapped(headers, match), source.table, match.missing)}; "
                 "name the headers in a mapping file (--mapping)"
             )
         return match
@@ -82,7 +88,7 @@ def _assign(source: RawSource, mapping: dict[str, dict[str, str]]) -> HeaderMatc
     best = max(matches, key=lambda m: (m.table == stem, len(m.columns) - len(m.missing)))
     raise InputError(
         f"{where}: cannot tell which ledger table this is; closest is {best.table}, "
-        f"missing {_closest_note(headers, best.table, best.missing)}; "
+        f"missing {_closest_note(_unmapped(headers, best), best.table, best.missing)}; "
         f"name the headers in a mapping file (--mapping) or the table ({best.table}=PATH)"
     )
 

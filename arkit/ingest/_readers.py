@@ -407,8 +407,9 @@ def read_database(url: str, table: str, name: str, query: str | None) -> RawSour
     try:
         with engine.connect() as con:
             frame = pd.read_sql(statement, con, dtype_backend="pyarrow")
-    except SQLAlchemyError as exc:
-        first = str(getattr(exc, "orig", exc)).splitlines()[0]
+    except (SQLAlchemyError, pd.errors.DatabaseError) as exc:
+        cause = exc.__cause__ if isinstance(exc, pd.errors.DatabaseError) else exc
+        first = str(getattr(cause, "orig", None) or cause or exc).splitlines()[0]
         what = "query" if query else f"table {name}"
         raise InputError(f"database {shown}, {what} for {table}: {first}") from None
     finally:
