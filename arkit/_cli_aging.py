@@ -1,0 +1,107 @@
+"""``arkit aging``: print the aging table of a clean ledger as CSV or JSON, for scripts.
+
+Imports only argparse at module level; the ledger engine (DuckDB, pandas) is loaded
+in :func:`run`, and nothing of plotting, notebooks or models is ever imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "print the aging table of a ledger (CSV or JSON) for scripts"
+DESCRIPTION = """\
+Print open receivables by age bucket as of a date, one row per group.
+
+Buckets are inclusive: with the default edges 30,60,90,120 the columns are
+not_due (due today or later), 1-30, 31-60, 61-90, 91-120 and over_120, followed by
+total, overdue, over_90, disputed, unapplied_cash, credit_balance, net_balance and
+lines. Money is printed exactly, to the cent. Without --reporting-currency every
+group is split by currency.
+
+example:
+  arkit aging --ledger demo/ledger --as-of 2026-11-30 --by region --format json
+"""
+
+__all__ = ["HELP", "DESCRIPTION", "add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``arkit aging``."""
+    parser.add_argument("--ledger", required=True, metavar="DIR", help="clean ledger folder")
+    parser.add_argument(
+        "--as-of", default="", metavar="DATE", help="report date YYYY-MM-DD (default: today)"
+    )
+    parser.add_argument(
+        "--by",
+        default="customer",
+        metavar="DIM",
+        help="customer (default), region, salesperson, collector, segment, currency or all",
+    )
+    parser.add_argument(
+        "--basis",
+        default="due_date",
+        metavar="BASIS",
+        help="age from due_date (default) or invoice_date",
+    )
+    parser.add_argument(
+        "--buckets",
+        default="30,60,90,120",
+        metavar="EDGES",
+        help="last day of each past-due bucket (default: 30,60,90,120)",
+    )
+    parser.add_argument(
+        "--reporting-currency", default="", metavar="CUR", help="convert with the fx_rates table"
+    )
+    parser.add_argument(
+        "--received-after",
+        action="store_true",
+        help="add payments received after the as-of date on the items open then",
+    )
+    parser.add_argument(
+        "--format", default="csv", choices=("csv", "json"), help="output format (default: csv)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute the aging table and write it to stdout."""
+    import json
+    import sys
+
+    from arkit.aging import aging
+    from arkit.ledger import _as_date, open_ledger
+
+    as_of = _as_date(args.as_of or None, "--as-of")
+    ledger = open_ledger(args.ledger)
+    table = aging(
+        ledger,
+        as_of,
+        by=args.by,
+        basis=args.basis,
+        edges=args.buckets,
+        reporting_currency=args.reporting_currency or None,
+        received_after=args.received_after,
+        exact=True,
+    )
+    if args.format == "csv":
+        table.to_csv(sys.stdout, index=False)
+    else:
+        records = [
+            {key: _json_number(value) for key, value in row.items()}
+            for row in table.to_dict(orient="records")
+        ]
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    return 0
+
+
+def _json_number(value):
+    """Exact decimals become JSON numbers (the nearest double prints back as the cents)."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return float(value)
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if value != value:  # NaN: a missing text value
+        return None
+    return value
