@@ -18,6 +18,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from arkit._synth_arrays import day_of_month, month_of, year_of
 
 if TYPE_CHECKING:
     from arkit.synth import SyntheticLedger
@@ -128,58 +132,72 @@ def _cents(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return units, valid
 
 
+def _digits(values: np.ndarray, width: int = 0) -> pa.Array:
+    text = pa.array(values).cast(pa.string())
+    return pc.utf8_lpad(text, width, "0") if width else text
+
+
 def _money_text(
-    units: np.ndarray, valid: np.ndarray, currency: np.ndarray | None, styled: np.ndarray, scale=2
-) -> pd.Series:
+    units: np.ndarray,
+    valid: np.ndarray,
+    currency: pa.Array | None,
+    styled: np.ndarray,
+    scale: int = 2,
+) -> pa.Array:
     """Amounts as text: ``￥-1,234.50`` where ``styled``, plain ``-1234.50`` elsewhere.
 
     The minus follows the currency symbol, as in ``US$-304.12``.
     """
-    whole = pd.Series(np.abs(units) // 10**scale).astype(str)
-    frac = pd.Series(np.abs(units) % 10**scale).astype(str).str.zfill(scale)
-    grouped = whole.str.replace(r"\B(?=(\d{3})+(?!\d))", ",", regex=True)
-    symbol = (
-        pd.Series(currency).map(_SYMBOLS).fillna("")
-        if currency is not None
-        else pd.Series("", index=whole.index)
-    )
-    sign = pd.Series(np.where(units < 0, "-", ""))
-    styled_s = pd.Series(styled)
-    text = symbol.where(styled_s, "") + sign + grouped.where(styled_s, whole) + "." + frac
-    return text.where(pd.Series(valid), "")
+    magnitude = np.abs(units)
+    whole = magnitude // 10**scale
+    frac = _digits(magnitude % 10**scale, scale)
+    # thousands groups: pad all five groups, then trim the leading zeros and commas
+    groups = [_digits(whole // 1000**k % 1000, 3) for k in range(4, -1, -1)]
+    grouped = pc.utf8_ltrim(pc.binary_join_element_wise(*groups, ","), "0,")
+    grouped = pc.if_else(pc.equal(grouped, ""), "0", grouped)
+    number = pc.if_else(pa.array(styled), grouped, _digits(whole))
+    if currency is None:
+        symbol = pa.array(np.full(len(units), "", dtype=object), pa.string())
+    else:
+        symbol = pc.fill_null(
+            pa.array(list(_SYMBOLS.values())).take(pc.index_in(currency, pa.array(list(_SYMBOLS)))),
+            "",
+        )
+    symbol = pc.if_else(pa.array(styled), symbol, "")
+    sign = pc.if_else(pa.array(units < 0), "-", "")
+    text = pc.binary_join_element_wise(symbol, sign, number, ".", frac, "")
+    return pc.if_else(pa.array(valid), text, "")
 
 
-def _date_text(column: pa.ChunkedArray, style: np.ndarray) -> pd.Series:
+def _date_text(column: pa.ChunkedArray, style: np.ndarray) -> pa.Array:
     """Dates in one of four formats per row: 2026-01-05, 2026/1/5, 2026年1月5日, 2026.01.05."""
-    days = pd.Series(column.to_pandas()).astype("datetime64[s]")
-    valid = days.notna()
-    year = days.dt.year.astype("Int64").astype(str)
-    month = days.dt.month.astype("Int64").astype(str)
-    day = days.dt.day.astype("Int64").astype(str)
-    mm, dd = month.str.zfill(2), day.str.zfill(2)
+    array = column.combine_chunks()
+    valid = np.asarray(array.is_valid().to_numpy(zero_copy_only=False))
+    days = np.asarray(array.cast(pa.int32()).fill_null(0).to_numpy(), dtype=np.int64)
+    year = _digits(year_of(days))
+    month, day = _digits(month_of(days)), _digits(day_of_month(days))
+    mm, dd = pc.utf8_lpad(month, 2, "0"), pc.utf8_lpad(day, 2, "0")
     formats = [
-        year + "-" + mm + "-" + dd,
-        year + "/" + month + "/" + day,
-        year + "年" + month + "月" + day + "日",
-        year + "." + mm + "." + dd,
+        pc.binary_join_element_wise(year, mm, dd, "-"),
+        pc.binary_join_element_wise(year, month, day, "/"),
+        pc.binary_join_element_wise(year, "年", month, "月", day, "日", ""),
+        pc.binary_join_element_wise(year, mm, dd, "."),
     ]
     text = formats[0]
     for i in range(1, len(formats)):
-        text = text.where(style != i, formats[i])
-    return text.where(valid, "")
+        text = pc.if_else(pa.array(style == i), formats[i], text)
+    return pc.if_else(pa.array(valid), text, "")
 
 
 def _as_text(name: str, table: pa.Table, rng: np.random.Generator) -> pd.DataFrame:
     """One table as the strings an ERP export holds."""
     n = table.num_rows
     currency = (
-        table.column("currency").to_numpy(zero_copy_only=False)
-        if "currency" in table.column_names
-        else None
+        table.column("currency").combine_chunks() if "currency" in table.column_names else None
     )
     styled = rng.random(n) < 0.7
     date_style = rng.integers(0, 4, n)
-    out: dict[str, pd.Series] = {}
+    out: dict[str, pa.Array] = {}
     for field in table.schema:
         column = table.column(field.name)
         if pa.types.is_decimal(field.type):
@@ -196,11 +214,10 @@ def _as_text(name: str, table: pa.Table, rng: np.random.Generator) -> pd.DataFra
         elif pa.types.is_date(field.type):
             out[field.name] = _date_text(column, date_style)
         elif pa.types.is_boolean(field.type):
-            out[field.name] = pd.Series(column.to_pandas()).map({True: "true", False: "false"})
+            out[field.name] = pc.if_else(column, "true", "false")
         else:
-            values = pd.Series(column.to_pandas(), dtype=object)
-            out[field.name] = values.where(values.notna(), "").astype(str)
-    return pd.DataFrame(out)
+            out[field.name] = pc.fill_null(column.cast(pa.string()), "")
+    return pa.table(out).to_pandas()
 
 
 def _invoice_defects(
@@ -348,8 +365,15 @@ def write_messy(
         if is_xlsx:
             _write_xlsx(frame, folder / file_name, synth.params["end_date"])
         else:
-            frame.to_csv(folder / file_name, index=False, encoding="gbk")
+            _write_gbk_csv(frame, folder / file_name)
     return pd.DataFrame(records).sort_values(["file", "line"], ignore_index=True)
+
+
+def _write_gbk_csv(frame: pd.DataFrame, path: Path) -> None:
+    """CSV in GBK, the encoding of Chinese Windows exports (every value quoted as text)."""
+    buffer = pa.BufferOutputStream()
+    pacsv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), buffer)
+    path.write_bytes(buffer.getvalue().to_pybytes().decode("utf-8").encode("gbk"))
 
 
 def _write_xlsx(frame: pd.DataFrame, path: Path, end_date: str) -> None:
