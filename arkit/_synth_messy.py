@@ -11,6 +11,7 @@ export yields exactly the clean ledger plus the rows ingest keeps as flagged.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -226,7 +227,7 @@ def _invoice_defects(
     """Defective invoice rows, and the bad-terms customers some of them belong to."""
     plain = np.flatnonzero((invoices["doc_type"] == "invoice").to_numpy())
     defects: list[_Defect] = []
-    serial = iter(range(1, 10_000_000))
+    serial = itertools.count(1)
 
     def base(kind: str) -> tuple[int, dict[str, str]]:
         row = int(rng.choice(plain))
@@ -235,7 +236,6 @@ def _invoice_defects(
             values["invoice_id"] = f"INVX-{next(serial):06d}"
         return row, values
 
-    customer_ids = customers["customer_id"].tolist()
     new_customers: list[_Defect] = []
     for i in range(k):
         row, v = base("exact_duplicate")
@@ -272,9 +272,7 @@ def _invoice_defects(
         defects.append(_Defect("date_out_of_range", row, v))
 
         template = customers.iloc[int(rng.integers(0, len(customers)))].to_dict()
-        new_id = f"C9{i + 1:05d}"
-        while new_id in customer_ids:  # pragma: no cover - ids never reach the C9 range
-            new_id += "X"
+        new_id = f"CT{i + 1:05d}"  # generated ids are C + digits, so CT never collides
         template.update(customer_id=new_id, payment_terms=_BAD_TERMS)
         new_customers.append(_Defect("bad_terms", int(rng.integers(-1, len(customers))), template))
         row, v = base("missing_due_date")
@@ -301,7 +299,7 @@ def _payment_defects(payments: pd.DataFrame, rng: np.random.Generator, k: int) -
         defects.append(_Defect("unknown_invoice", row, v))
         row = int(rng.choice(applied))
         v = payments.iloc[row].to_dict()
-        v.update(payment_id=f"PAYX-{2 * i + 2:06d}", customer_id=f"CX{900 + i:05d}", invoice_id="")
+        v.update(payment_id=f"PAYX-{2 * i + 2:06d}", customer_id=f"CY{i + 1:05d}", invoice_id="")
         defects.append(_Defect("payment_unknown_customer", row, v))
     return defects
 
