@@ -97,7 +97,7 @@ def table_of_contents(body: str, heading: str = "Contents") -> str:
     """Build a ``<nav>`` listing the ``h2``/``h3`` headings (with ids) of ``body``.
 
     >>> print(table_of_contents('<h2 id="a-b">A &amp; B<a class="anchor-link">¶</a></h2>'))
-    <nav class="arkit-toc"><strong>Contents</strong><ol><li class="arkit-toc-2"><a href="#a-b">A &amp; B</a></li></ol></nav>
+    <nav class="arkit-toc"><strong>Contents</strong><ul><li class="arkit-toc-2"><a href="#a-b">A &amp; B</a></li></ul></nav>
     """
     parser = _Headings()
     parser.feed(body)
@@ -107,7 +107,7 @@ def table_of_contents(body: str, heading: str = "Contents") -> str:
         f'<li class="arkit-toc-{level}"><a href="#{html.escape(ident)}">{html.escape(text)}</a></li>'
         for level, ident, text in parser.found
     )
-    return f'<nav class="arkit-toc"><strong>{html.escape(heading)}</strong><ol>{items}</ol></nav>'
+    return f'<nav class="arkit-toc"><strong>{html.escape(heading)}</strong><ul>{items}</ul></nav>'
 
 
 def render_html(

@@ -96,9 +96,8 @@ REGISTRY: dict[str, Report] = {
 
 
 def _repo_dir(name: str) -> Path:
-    import arkit
-
-    return Path(arkit.__file__).resolve().parents[1] / name
+    # <repo>/arkit/report/_registry.py -> <repo>/<name>
+    return Path(__file__).resolve().parents[2] / name
 
 
 def notebooks_dir(override: str | Path | None = None) -> Path:
