@@ -254,7 +254,7 @@ def generate(
         ``promised_date`` may be, since it is a date promised on or before it).
     invoices_per_month : float
         Mean invoices per active customer and month before growth and seasonality;
-        invoices ≈ ``customers * 12 * years * invoices_per_month * 0.9``.
+        invoices ≈ ``customers * 12 * years * invoices_per_month``.
 
     Returns
     -------
