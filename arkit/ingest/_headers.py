@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from arkit._schema import TABLES
@@ -216,6 +217,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+@lru_cache(maxsize=4096)
 def normalise_header(text: object) -> str:
     """Fold a header to the form synonyms are written in.
 

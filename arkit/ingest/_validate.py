@@ -283,16 +283,21 @@ def _invoice_signs(stage: _Stage) -> None:
 
 def _duplicates(stage: _Stage, con: duckdb.DuckDBPyConnection) -> None:
     """Exact copies of a kept row are merged; other rows with its key are rejected."""
-    if not stage.ok.any():
+    candidates = np.flatnonzero(stage.ok)
+    if not len(candidates):
         return
+    # Only rows whose key occurs more than once need the row-by-value comparison.
+    key_frame = pa.table(
+        {k: stage.values[k].take(pa.array(candidates)) for k in stage.spec.key}
+    ).to_pandas()
+    repeated = key_frame.duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return
+    candidates = candidates[repeated]
     cols = {f"c{i}": stage.values[c] for i, c in enumerate(stage.spec.names)}
     keys = [f"c{stage.spec.names.index(k)}" for k in stage.spec.key]
-    frame = pa.table(
-        {
-            "_i": np.flatnonzero(stage.ok),
-            **{n: a.filter(pa.array(stage.ok)) for n, a in cols.items()},
-        }
-    )
+    take = pa.array(candidates)
+    frame = pa.table({"_i": candidates, **{n: a.take(take) for n, a in cols.items()}})
     con.register("stage", frame)
     row_hash = f"hash({', '.join(cols)})"
     found = con.sql(

@@ -90,6 +90,10 @@ def _text(values) -> pa.Array:
     return values
 
 
+def _np(mask: pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def normalise_text(values) -> pa.Array:
     """Trim whitespace, fold full-width characters (NFKC) and turn empty text into null.
 
@@ -130,6 +134,23 @@ def parse_amounts(values, decimal: str = ".", thousands: str = ",") -> pa.Array:
     if decimal == thousands:
         raise ValueError("decimal and thousands separators must differ")
     text = normalise_text(values)
+    # Most exports write plain numbers; those cast directly and only the rest is cleaned.
+    plain_form = rf"^-?\d{{1,{_MAX_INTEGER_DIGITS}}}(?:{re.escape(decimal)}\d{{1,2}})?$"
+    plain = np.asarray(
+        pc.fill_null(pc.match_substring_regex(text, plain_form), True).to_numpy(
+            zero_copy_only=False
+        ),
+        dtype=bool,
+    )
+    if plain.all():
+        return (text if decimal == "." else pc.replace_substring(text, decimal, ".")).cast(MONEY)
+    if plain.any():
+        rest = np.flatnonzero(~plain)
+        done = np.flatnonzero(plain)
+        plain_values = parse_amounts(text.take(pa.array(done)), decimal, thousands)
+        other_values = parse_amounts(text.take(pa.array(rest)), decimal, thousands)
+        order = np.argsort(np.concatenate([done, rest]), kind="stable")
+        return pa.concat_arrays([plain_values, other_values]).take(pa.array(order))
     text = pc.replace_substring_regex(text, r"[\s¥$€£元]", "")
     code = r"(?:[A-Z]{3}|(?i:rmb|cny|usd|eur|hkd|gbp|jpy))"
     text = pc.replace_substring_regex(text, rf"^(?:{code}|US|HK)|{code}$", "")
@@ -169,6 +190,7 @@ def parse_amounts(values, decimal: str = ".", thousands: str = ",") -> pa.Array:
     return pc.if_else(ok, plain.cast(MONEY), pa.scalar(None, MONEY))
 
 
+_ISO = r"^\d{4}-\d{2}-\d{2}(?:[ T].*)?$"
 _DATE_PATTERNS = (
     r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ T].*)?$",
     r"^(?P<y>\d{4})年\s*(?P<m>\d{1,2})月\s*(?P<d>\d{1,2})[日号]?$",
@@ -179,9 +201,29 @@ _SERIAL = r"^(?P<n>\d{4,5})(?:\.\d+)?$"
 
 
 def _ints(text: pa.Array) -> np.ndarray:
-    return pc.fill_null(
-        pc.cast(pc.if_else(pc.equal(text, ""), "0", text), pa.int64()), 0
-    ).to_numpy()
+    return pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False)
+
+
+def _ymd_readers(dayfirst: bool):
+    """Readers of one date form each: text -> (hit mask, year, month, day) of the hits."""
+
+    def iso(text):  # the common case first, by fixed positions: no capture groups
+        hit = _np(pc.match_substring_regex(text, _ISO))
+        sub = text.filter(pa.array(hit))
+        fields = [_ints(pc.utf8_slice_codeunits(sub, a, b)) for a, b in ((0, 4), (5, 7), (8, 10))]
+        return hit, *fields
+
+    def pattern(regex, order=("y", "m", "d")):
+        def read(text):
+            parts = pc.extract_regex(text, regex)
+            hit = _np(parts.is_valid())
+            sub = parts.filter(pa.array(hit))
+            return hit, *(_ints(sub.field(name)) for name in order)
+
+        return read
+
+    dmy = pattern(_DMY, ("y", "b", "a") if dayfirst else ("y", "a", "b"))
+    return (iso, *(pattern(p) for p in _DATE_PATTERNS), dmy)
 
 
 def parse_dates(values, dayfirst: bool = False) -> pa.Array:
@@ -213,33 +255,27 @@ def parse_dates(values, dayfirst: bool = False) -> pa.Array:
     text = normalise_text(values)
     n = len(text)
     year, month, day = (np.zeros(n, dtype=np.int64) for _ in range(3))
-    found = np.zeros(n, dtype=bool)
-    for pattern in _DATE_PATTERNS:
-        parts = pc.extract_regex(text, pattern)
-        hit = pc.fill_null(parts.is_valid(), False).to_numpy(zero_copy_only=False) & ~found
-        if hit.any():
-            for target, name in ((year, "y"), (month, "m"), (day, "d")):
-                target[hit] = _ints(parts.field(name))[hit]
-            found |= hit
-    parts = pc.extract_regex(text, _DMY)
-    hit = pc.fill_null(parts.is_valid(), False).to_numpy(zero_copy_only=False) & ~found
-    if hit.any():
-        a, b = _ints(parts.field("a")), _ints(parts.field("b"))
-        year[hit] = _ints(parts.field("y"))[hit]
-        day[hit], month[hit] = (a[hit], b[hit]) if dayfirst else (b[hit], a[hit])
-        found |= hit
-    valid_month = found & (month >= 1) & (month <= 12) & (year >= 1)
+    # each form is tried only on the rows no earlier form has read
+    remaining = np.flatnonzero(_np(pc.is_valid(text)))
+    for read in _ymd_readers(dayfirst):
+        if not len(remaining):
+            break
+        hit, y, m, d = read(text.take(pa.array(remaining)))
+        rows = remaining[hit]
+        year[rows], month[rows], day[rows] = y, m, d
+        remaining = remaining[~hit]
+    valid_month = (month >= 1) & (month <= 12) & (year >= 1)
     months = np.where(valid_month, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
     first = months.astype("datetime64[D]").astype(np.int64)
     days_in_month = (months + 1).astype("datetime64[D]").astype(np.int64) - first
     valid = valid_month & (day >= 1) & (day <= days_in_month)
     epoch_days = first + day - 1
-
-    serial = pc.extract_regex(text, _SERIAL)
-    hit = pc.fill_null(serial.is_valid(), False).to_numpy(zero_copy_only=False) & ~found
-    if hit.any():
-        epoch_days = np.where(hit, _ints(serial.field("n")) - _EXCEL_EPOCH_OFFSET, epoch_days)
-        valid |= hit
+    if len(remaining):
+        serial = pc.extract_regex(text.take(pa.array(remaining)), _SERIAL)
+        hit = _np(serial.is_valid())
+        rows = remaining[hit]
+        epoch_days[rows] = _ints(serial.filter(pa.array(hit)).field("n")) - _EXCEL_EPOCH_OFFSET
+        valid[rows] = True
     return pa.array(epoch_days.astype(np.int32), type=pa.int32(), mask=~valid).cast(pa.date32())
 
 

@@ -1,0 +1,159 @@
+"""Ingest speed and peak memory: 1 million invoices + 1 million payments, CSV and Parquet.
+
+Run:  .venv/bin/python benchmarks/bench_ingest.py [--rows 1000000] [--keep]
+
+The exports are generated column-wise into benchmarks/data/ (git-ignored): 20,000
+customers, ``--rows`` invoices and as many payments, with one row in a thousand
+carrying a defect (an unreadable amount or date, an unknown customer) so the reject
+path is measured too. Each ingest runs in a fresh Python process, so its peak
+resident memory (``ru_maxrss``) is its own. Results are printed as a Markdown table
+row for benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+
+HERE = Path(__file__).parent
+DATA = HERE / "data"
+
+
+def _money_text(cents: np.ndarray) -> pa.Array:
+    whole = pa.array(cents // 100).cast(pa.string())
+    frac = pc.utf8_lpad(pa.array(cents % 100).cast(pa.string()), 2, "0")
+    return pc.binary_join_element_wise(whole, frac, ".")
+
+
+def _date_text(days: np.ndarray) -> pa.Array:
+    return pa.array(days.astype("datetime64[D]")).cast(pa.string())
+
+
+def _spoil(column: pa.Array, rng: np.random.Generator, text: str) -> pa.Array:
+    bad = rng.random(len(column)) < 0.001
+    return pc.if_else(pa.array(bad), text, column)
+
+
+def generate(rows: int, seed: int = 1) -> dict[str, pa.Table]:
+    """Customers, invoices and payments as text columns, like an ERP export."""
+    rng = np.random.default_rng(seed)
+    n_customers = 20_000
+    customer_ids = pc.binary_join_element_wise(
+        "C", pc.utf8_lpad(pa.array(np.arange(n_customers)).cast(pa.string()), 6, "0"), ""
+    )
+    customers = pa.table(
+        {
+            "customer_id": customer_ids,
+            "customer_name": pc.binary_join_element_wise("Customer ", customer_ids, ""),
+            "payment_terms": pa.array(
+                rng.choice(["NET30", "NET60", "EOM+30", "月结60天"], n_customers)
+            ),
+            "currency": pa.array(np.full(n_customers, "CNY")),
+        }
+    )
+    start = np.datetime64("2023-01-01").astype(np.int64)
+    issued = start + rng.integers(0, 1000, rows)
+    invoice_ids = pc.binary_join_element_wise(
+        "INV", pc.utf8_lpad(pa.array(np.arange(rows)).cast(pa.string()), 8, "0"), ""
+    )
+    owner = pc.take(customer_ids, pa.array(rng.integers(0, n_customers, rows)))
+    cents = rng.integers(1_000, 10_000_000, rows)
+    invoices = pa.table(
+        {
+            "invoice_id": invoice_ids,
+            "customer_id": _spoil(owner, rng, "C999999"),
+            "invoice_date": _spoil(_date_text(issued), rng, "2026-02-30"),
+            "amount": _spoil(_money_text(cents), rng, "n/a"),
+            "due_date": _date_text(issued + 30),
+        }
+    )
+    paid = rng.permutation(rows)
+    payments = pa.table(
+        {
+            "payment_id": pc.binary_join_element_wise(
+                "PAY", pc.utf8_lpad(pa.array(np.arange(rows)).cast(pa.string()), 8, "0"), ""
+            ),
+            "customer_id": pc.take(owner, pa.array(paid)),
+            "payment_date": _spoil(
+                _date_text(issued[paid] + rng.integers(0, 90, rows)), rng, "soon"
+            ),
+            "amount": _money_text(cents[paid]),
+            "invoice_id": pc.take(invoice_ids, pa.array(paid)),
+        }
+    )
+    return {"customers": customers, "invoices": invoices, "payments": payments}
+
+
+def write_sources(rows: int) -> dict[str, Path]:
+    tables = generate(rows)
+    folders = {"csv": DATA / f"csv-{rows}", "parquet": DATA / f"parquet-{rows}"}
+    for folder in folders.values():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    for name, table in tables.items():
+        pcsv.write_csv(table, folders["csv"] / f"{name}.csv")
+        pq.write_table(table, folders["parquet"] / f"{name}.parquet")
+    return folders
+
+
+_CHILD = """
+import resource, sys, time
+from arkit.ingest import ingest
+t0 = time.perf_counter()
+result = ingest(sys.argv[1], out=sys.argv[2], run_date="2026-06-30")
+elapsed = time.perf_counter() - t0
+rows = sum(s["rows_read"] for s in result.manifest["reconciliation"].values())
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{rows} {elapsed:.3f} {peak:.0f} {result.manifest['rejects']['rows']}")
+"""
+
+
+def measure(source: Path, out: Path) -> tuple[int, float, float, int]:
+    """Rows read, seconds, peak MiB and rejects of one ingest in a fresh process."""
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(source), str(out)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    rows, seconds, peak, rejects = done.stdout.split()
+    return int(rows), float(seconds), float(peak), int(rejects)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="invoices (and payments)")
+    parser.add_argument("--keep", action="store_true", help="keep benchmarks/data afterwards")
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    folders = write_sources(args.rows)
+    print(
+        f"generated {args.rows:,} invoices + {args.rows:,} payments in {time.perf_counter() - t0:.1f} s"
+    )
+    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"machine: {machine}")
+    print("| source | rows | seconds | rows/s | peak memory | rejects |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for kind, folder in folders.items():
+        rows, seconds, peak, rejects = measure(folder, DATA / f"ledger-{kind}")
+        print(
+            f"| {kind} | {rows:,} | {seconds:.2f} | {rows / seconds:,.0f} | {peak:,.0f} MiB | {rejects:,} |"
+        )
+    if not args.keep:
+        shutil.rmtree(DATA, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
