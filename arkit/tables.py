@@ -388,26 +388,40 @@ def _column_width(series: pd.Series, header: str, number_format: str | None) -> 
     return min(max(longest, len(str(header))) + 2, _EXCEL_MAX_COLUMN_WIDTH)
 
 
-def _style_sheet(ws, frame: pd.DataFrame, data: pd.DataFrame, formats: dict[str, str]) -> None:
-    """Bold frozen header with an autofilter, number formats, widths to fit."""
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    for position, col in enumerate(data.columns, start=1):
+def _write_sheet(
+    workbook, sheet: str, frame: pd.DataFrame, data: pd.DataFrame, formats: dict[str, str]
+) -> None:
+    """One sheet: bold frozen header with an autofilter, values typed, column formats, widths."""
+    worksheet = workbook.add_worksheet(sheet)
+    bold = workbook.add_format({"bold": True})
+    styles = {fmt: workbook.add_format({"num_format": fmt}) for fmt in set(formats.values())}
+    for position, col in enumerate(data.columns):
         number_format = formats.get(col)
-        ws.cell(row=1, column=position).font = Font(bold=True)
-        if number_format:
-            # openpyxl has no column-level format that Excel honours for written cells
-            for (cell,) in ws.iter_rows(
-                min_row=2, max_row=len(data) + 1, min_col=position, max_col=position
-            ):
-                cell.number_format = number_format
-        ws.column_dimensions[get_column_letter(position)].width = _column_width(
-            frame[col], col, number_format
+        style = styles.get(number_format)
+        # a column format applies to every cell written without a format of its own
+        worksheet.set_column(
+            position, position, _column_width(frame[col], col, number_format), style
         )
-    ws.freeze_panes = "A2"
+        worksheet.write_string(0, position, str(col), bold)
+        series = data[col]
+        present = series.notna().to_numpy()
+        if number_format == EXCEL_DATE_FORMAT:
+            values, write = series.dt.to_pydatetime(), worksheet.write_datetime
+        elif number_format is not None:
+            values, write = (
+                series.to_numpy(dtype="float64", na_value=float("nan")),
+                (worksheet.write_number),
+            )
+        elif pd.api.types.is_bool_dtype(series.dtype):
+            values, write = series.to_numpy(), worksheet.write_boolean
+        else:
+            values, write = series.astype(str).to_numpy(), worksheet.write_string
+        # the Excel writer takes one cell at a time; blanks are simply not written
+        for row in present.nonzero()[0]:
+            write(int(row) + 1, position, values[row], style)
+    worksheet.freeze_panes(1, 0)
     if len(data.columns):
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(data.columns))}{len(data) + 1}"
+        worksheet.autofilter(0, 0, len(data), len(data.columns) - 1)
 
 
 def to_excel(
@@ -465,10 +479,16 @@ def to_excel(
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for sheet, (frame, data, formats) in sheets.items():
-                data.to_excel(writer, sheet_name=sheet, index=False)
-                _style_sheet(writer.sheets[sheet], frame, data, formats)
+        import xlsxwriter
+
+        # text stays text: a customer name like "=HYPERLINK(...)" must not become a formula
+        workbook = xlsxwriter.Workbook(
+            str(tmp),
+            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        )
+        for sheet, (frame, data, formats) in sheets.items():
+            _write_sheet(workbook, sheet, frame, data, formats)
+        workbook.close()
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)

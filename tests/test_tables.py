@@ -213,3 +213,17 @@ def test_to_excel_failure_leaves_no_file(tmp_path):
         to_excel({"s": bad}, target, date_columns=["when"])
     assert target.read_bytes() == b"previous version"
     assert [p.name for p in tmp_path.iterdir()] == ["book.xlsx"]
+
+
+def test_to_excel_keeps_text_as_text(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "customer_name": ['=HYPERLINK("http://x","pay")', "http://example.com", "0012"],
+            "disputed": [True, False, True],
+        }
+    )
+    ws = openpyxl.load_workbook(to_excel({"s": frame}, tmp_path / "t.xlsx")).active
+    assert [ws.cell(row=r, column=1).data_type for r in (2, 3, 4)] == ["s", "s", "s"]
+    assert ws.cell(row=2, column=1).value == '=HYPERLINK("http://x","pay")'
+    assert ws.cell(row=4, column=1).value == "0012"  # ids keep their leading zeros
+    assert [ws.cell(row=r, column=2).value for r in (2, 3, 4)] == [True, False, True]
