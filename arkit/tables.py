@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers
 import os
 import re
 import tempfile
@@ -72,7 +73,12 @@ def _is_missing(value: Any) -> bool:
 
 def _rounded(value: Any, decimals: int) -> Decimal:
     """Round half away from zero, as accountants do, working on the exact decimal."""
-    exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    if isinstance(value, Decimal):
+        exact = value
+    elif isinstance(value, numbers.Integral):
+        exact = Decimal(int(value))
+    else:
+        exact = Decimal(repr(float(value)))
     return exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 

@@ -146,6 +146,15 @@ def _html_outputs(notebook) -> list[str]:
     ]
 
 
+def _outputs_mimes(notebook) -> set[str]:
+    return {
+        mime
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        for mime in output.get("data", {})
+    }
+
+
 def _outputs(notebook, mime: str) -> str:
     return "\n".join(
         output.get("data", {}).get(mime, "")
@@ -236,6 +245,7 @@ def test_data_quality_report_on_an_ingested_ledger(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "1,300.50" in html
     assert "574.75" in _outputs(executed, "text/markdown")
+    assert "image/png" in _outputs_mimes(executed)  # the chart is a static PNG
 
 
 def test_a_cent_off_is_not_reconciled(tmp_path):

@@ -40,6 +40,7 @@ from arkit.tables import (
         (float("nan"), {}, "—"),
         (pd.NA, {}, "—"),
         (np.float64(0.1) + np.float64(0.2), {}, "0.30"),
+        (np.int64(-12_345_678_901_234_567), {"decimals": 0}, "(12,345,678,901,234,567)"),
     ],
 )
 def test_format_money(value, kwargs, expected):
