@@ -319,13 +319,160 @@ def _in_season(days: np.ndarray) -> np.ndarray:
     return quarter_end | ((from_cny >= -7) & (from_cny <= 14))
 
 
-def _month_grid(start_day: int, end_day: int, n_months: int) -> tuple[np.ndarray, np.ndarray]:
-    """First day of each month and its last day + 1 (the last month may be cut at end_day)."""
-    first = np.datetime64(int(start_day), "D").astype("datetime64[M]")
-    months = first + np.arange(n_months)
+def _month_grid(
+    start_day: int, end_day: int, n_months: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per month: first day, last day + 1 (the last month may stop at end_day), full length."""
+    months = np.datetime64(int(start_day), "D").astype("datetime64[M]") + np.arange(n_months)
     begin = months.astype("datetime64[D]").astype(np.int64)
-    stop = (months + 1).astype("datetime64[D]").astype(np.int64)
-    return begin, np.minimum(stop, end_day + 1)
+    next_begin = (months + 1).astype("datetime64[D]").astype(np.int64)
+    return begin, np.minimum(next_begin, end_day + 1), next_begin - begin
+
+
+def _draw_invoice_days(
+    rng: np.random.Generator, cust: Customers, start_day: int, end_day: int, n_months: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Customer index and invoice day of every invoice, in date order.
+
+    Counts are Poisson per customer and month: the customer's rate, grown yearly,
+    times the calendar's volume, while the customer is active.
+    """
+    n_cust = len(cust.archetype)
+    begin, stop, full_length = _month_grid(start_day, end_day, n_months)
+    years_in = (begin - start_day) / 365.25
+    active = (np.arange(n_months)[None, :] >= cust.first_month[:, None]) & (
+        begin[None, :] <= cust.default_day[:, None] + _CREDIT_HOLD_DAYS
+    )
+    expected = (
+        cust.rate[:, None]
+        * np.exp(cust.growth[:, None] * years_in[None, :])
+        * _MONTH_VOLUME[month_of(begin) - 1][None, :]
+        * ((stop - begin) / full_length)[None, :]
+        * active
+    )
+    cell = np.repeat(np.arange(n_cust * n_months), rng.poisson(expected).ravel())
+    c, m = cell // n_months, cell % n_months
+    inv_day = begin[m] + np.floor(rng.random(len(cell)) * (stop[m] - begin[m])).astype(np.int64)
+    order = np.lexsort((c, inv_day))
+    return c[order], inv_day[order]
+
+
+@dataclass
+class _Lines:
+    """Invoice lines as arrays; ``invoice`` indexes the invoice of each line."""
+
+    invoice: np.ndarray
+    first: np.ndarray  # index of each invoice's first line
+    category: np.ndarray
+    product: np.ndarray
+    quantity: np.ndarray
+    net_cents: np.ndarray
+    cost_cents: np.ndarray
+
+    def amounts(self) -> np.ndarray:
+        """Invoice amounts in cents: the exact sum of their lines."""
+        return np.add.reduceat(self.net_cents, self.first)
+
+    def table(self, invoice_id: pa.Array) -> pa.Table:
+        """The canonical ``invoice_lines`` table."""
+        return pa.table(
+            {
+                "invoice_id": invoice_id.take(pa.array(self.invoice)),
+                "line_no": pa.array(
+                    (np.arange(len(self.invoice)) - self.first[self.invoice] + 1).astype(np.int32)
+                ),
+                "product_id": pc.binary_join_element_wise(
+                    _pick(_CATEGORY_CODE, self.category),
+                    pc.utf8_lpad(pa.array(self.product + 1).cast(pa.string()), 3, "0"),
+                    "-",
+                ),
+                "net_amount": money_array(self.net_cents),
+                "product_category": _pick(_CATEGORIES, self.category),
+                "quantity": pa.array(self.quantity, pa.float64()),
+                "cost_amount": money_array(self.cost_cents),
+            }
+        )
+
+
+def _draw_lines(rng: np.random.Generator, cust: Customers, c: np.ndarray) -> _Lines:
+    """1-3 lines per invoice: products at list prices, quantities near the usual amount."""
+    n = len(c)
+    n_lines = 1 + rng.binomial(2, 0.35, n)
+    invoice = np.repeat(np.arange(n), n_lines)
+    first = np.concatenate([[0], np.cumsum(n_lines)[:-1]]).astype(np.int64)
+    category = rng.choice(len(_CATEGORIES), size=len(invoice), p=_CATEGORY_SHARE)
+    product = rng.integers(0, _PRODUCTS_PER_CATEGORY, len(invoice))
+    price_cny = _CATEGORY_PRICE_CNY[:, None] * rng.lognormal(
+        0.0, 0.5, (len(_CATEGORIES), _PRODUCTS_PER_CATEGORY)
+    )
+    unit_cents = np.maximum(
+        np.round(price_cny[category, product] / _FX_START[cust.currency[c][invoice]] * 100), 1
+    ).astype(np.int64)
+    target_cents = cust.typical_cents[c][invoice] * rng.lognormal(-0.2, 0.7, len(invoice))
+    quantity = np.maximum(np.round(target_cents / n_lines[invoice] / unit_cents), 1)
+    net_cents = quantity.astype(np.int64) * unit_cents
+    cost_cents = np.round(
+        net_cents * (1 - _CATEGORY_MARGIN[category]) * rng.lognormal(0.0, 0.08, len(invoice))
+    ).astype(np.int64)
+    return _Lines(invoice, first, category, product, quantity, net_cents, cost_cents)
+
+
+@dataclass
+class _Timing:
+    """Latent payment timing per invoice (see the module docstring)."""
+
+    mu: np.ndarray
+    sd: np.ndarray
+    lower: np.ndarray
+    q: np.ndarray  # probability of never being paid
+    disputed: np.ndarray
+    prepaid: np.ndarray
+
+    def p_late(self, days: float = 0.0) -> np.ndarray:
+        """P(paid more than ``days`` days after the due date, or never paid)."""
+        return self.q + (1 - self.q) * normal_cdf((self.mu - days - 0.5) / self.sd)
+
+    def expected_days_late(self) -> np.ndarray:
+        """E[max(mu + sd * Z, lower)]: mean days late given the invoice is paid."""
+        alpha = (self.lower - self.mu) / self.sd
+        cdf = normal_cdf(alpha)
+        return self.lower * cdf + self.mu * (1 - cdf) + self.sd * normal_pdf(alpha)
+
+
+def _draw_timing(
+    rng: np.random.Generator,
+    cust: Customers,
+    c: np.ndarray,
+    inv_day: np.ndarray,
+    due: np.ndarray,
+    amount: np.ndarray,
+    start_day: int,
+) -> _Timing:
+    """Mean and spread of days late: the habit plus what is observable about the invoice."""
+    prepaid = cust.terms[c] == _PREPAID
+    behaviour = _BEHAVIOUR[cust.archetype[c]]
+    relative_amount = amount / cust.typical_cents[c]
+    dispute_p = behaviour[:, 3] * np.clip(relative_amount, 0.5, 2.0)
+    disputed = ~prepaid & (rng.random(len(c)) < dispute_p)
+    post_default = due >= cust.default_day[c]
+    mu = (
+        cust.mu[c]
+        + cust.drift[c] * (inv_day - start_day) / 365.25
+        + _TERMS_EFFECT[cust.terms[c]]
+        + 3.0 * np.log(relative_amount)
+        + behaviour[:, 7] * _in_season(due)
+        + 30.0 * disputed
+        + _DEFAULT_EXTRA_DAYS * post_default
+    )
+    sd = np.sqrt(cust.sd[c] ** 2 + 100.0 * disputed)
+    return _Timing(
+        mu=np.where(prepaid, -3.0, mu),
+        sd=np.where(prepaid, 2.0, sd),
+        lower=np.where(prepaid, -20, inv_day - due).astype(float),
+        q=np.where(post_default & ~prepaid, _DEFAULT_NEVER_PAID, 0.0),
+        disputed=disputed,
+        prepaid=prepaid,
+    )
 
 
 def make_documents(
@@ -340,55 +487,10 @@ def make_documents(
     Returns the ledger tables (Arrow, canonical schema) and the per-invoice and
     per-promise ground truth (pandas).
     """
-    n_cust = len(cust.archetype)
-    begin, stop = _month_grid(start_day, end_day, n_months)
-    full_length = np.diff(
-        (np.datetime64(int(start_day), "D").astype("datetime64[M]") + np.arange(n_months + 1))
-        .astype("datetime64[D]")
-        .astype(np.int64)
-    )
-    years_in = (begin - start_day) / 365.25
-    month_index = np.arange(n_months)
-    active = (month_index[None, :] >= cust.first_month[:, None]) & (
-        begin[None, :] <= cust.default_day[:, None] + _CREDIT_HOLD_DAYS
-    )
-    expected = (
-        cust.rate[:, None]
-        * np.exp(cust.growth[:, None] * years_in[None, :])
-        * _MONTH_VOLUME[month_of(begin) - 1][None, :]
-        * ((stop - begin) / full_length)[None, :]
-        * active
-    )
-    counts = rng.poisson(expected).ravel()
-    cell = np.repeat(np.arange(n_cust * n_months), counts)
-    c, m = cell // n_months, cell % n_months
-    inv_day = begin[m] + np.floor(rng.random(len(cell)) * (stop[m] - begin[m])).astype(np.int64)
-    order = np.lexsort((c, inv_day))
-    c, inv_day = c[order], inv_day[order]
+    c, inv_day = _draw_invoice_days(rng, cust, start_day, end_day, n_months)
     n = len(c)
-
-    # -- lines: products, quantities and costs; the invoice amount is their exact sum --
-    n_lines = 1 + rng.binomial(2, 0.35, n)
-    line_inv = np.repeat(np.arange(n), n_lines)
-    first_line = np.concatenate([[0], np.cumsum(n_lines)[:-1]])
-    category = rng.choice(len(_CATEGORIES), size=len(line_inv), p=_CATEGORY_SHARE)
-    product = rng.integers(0, _PRODUCTS_PER_CATEGORY, len(line_inv))
-    price_cny = _CATEGORY_PRICE_CNY[:, None] * rng.lognormal(
-        0.0, 0.5, (len(_CATEGORIES), _PRODUCTS_PER_CATEGORY)
-    )
-    line_currency = cust.currency[c][line_inv]
-    unit_cents = np.maximum(
-        np.round(price_cny[category, product] / _FX_START[line_currency] * 100), 1
-    ).astype(np.int64)
-    target_cents = cust.typical_cents[c][line_inv] * rng.lognormal(-0.2, 0.7, len(line_inv))
-    quantity = np.maximum(np.round(target_cents / n_lines[line_inv] / unit_cents), 1)
-    net_cents = quantity.astype(np.int64) * unit_cents
-    cost_cents = np.round(
-        net_cents * (1 - _CATEGORY_MARGIN[category]) * rng.lognormal(0.0, 0.08, len(line_inv))
-    ).astype(np.int64)
-    amount = np.add.reduceat(net_cents, first_line)
-
-    # -- due dates from the customer's terms, through the shared terms module --
+    lines = _draw_lines(rng, cust, c)
+    amount = lines.amounts()
     terms_text = np.array(PAYMENT_TERMS, dtype=object)[cust.terms[c]]
     due = (
         due_dates(pd.Series(inv_day.astype("datetime64[D]")), pd.Series(terms_text))
@@ -396,38 +498,15 @@ def make_documents(
         .astype("datetime64[D]")
         .astype(np.int64)
     )
-    prepaid = cust.terms[c] == _PREPAID
-
-    # -- payment timing: the latent mean and spread of days late, per invoice --
+    timing = _draw_timing(rng, cust, c, inv_day, due, amount, start_day)
     behaviour = _BEHAVIOUR[cust.archetype[c]]
-    relative_amount = amount / cust.typical_cents[c]
-    disputed = ~prepaid & (rng.random(n) < behaviour[:, 3] * np.clip(relative_amount, 0.5, 2.0))
-    post_default = due >= cust.default_day[c]
-    mu = (
-        cust.mu[c]
-        + cust.drift[c] * (inv_day - start_day) / 365.25
-        + _TERMS_EFFECT[cust.terms[c]]
-        + 3.0 * np.log(relative_amount)
-        + behaviour[:, 7] * _in_season(due)
-        + 30.0 * disputed
-        + _DEFAULT_EXTRA_DAYS * post_default
-    )
-    sd = np.sqrt(cust.sd[c] ** 2 + 100.0 * disputed)
-    mu = np.where(prepaid, -3.0, mu)
-    sd = np.where(prepaid, 2.0, sd)
-    lower = np.where(prepaid, -20, inv_day - due).astype(float)
-    q = np.where(post_default & ~prepaid, _DEFAULT_NEVER_PAID, 0.0)
+    prepaid, disputed, q = timing.prepaid, timing.disputed, timing.q
 
     never = rng.random(n) < q
-    latent = np.maximum(mu + sd * rng.standard_normal(n), lower)
+    latent = np.maximum(timing.mu + timing.sd * rng.standard_normal(n), timing.lower)
     days_late = np.floor(latent + 0.5).astype(np.int64)
     paid_day = np.where(never, _NEVER, due + days_late)
-    p_late = q + (1 - q) * normal_cdf((mu - 0.5) / sd)
-    p_late_30 = q + (1 - q) * normal_cdf((mu - 30.5) / sd)
-    alpha = (lower - mu) / sd
-    expected_late = (
-        lower * normal_cdf(alpha) + mu * (1 - normal_cdf(alpha)) + sd * normal_pdf(alpha)
-    )
+    expected_late = timing.expected_days_late()
 
     # -- disputes: opened soon after the invoice, closed just before payment --
     open_day = inv_day + 1 + np.floor(rng.random(n) * np.clip(paid_day - inv_day - 1, 0, 30))
@@ -531,9 +610,9 @@ def make_documents(
     payments = _payments(
         invoices,
         method_mix,
-        parts=[
-            (partial & (partial_day <= end_day), partial_day, partial_cents, True),
-            (~never & (paid_day <= end_day) & (final_cents > 0), paid_day, final_cents, True),
+        applied=[
+            (partial & (partial_day <= end_day), partial_day, partial_cents),
+            (~never & (paid_day <= end_day) & (final_cents > 0), paid_day, final_cents),
         ],
         unapplied=(pick[unapplied_ok], unapplied_day[unapplied_ok], unapplied_cents[unapplied_ok]),
     )
@@ -567,24 +646,6 @@ def make_documents(
         }
     )
 
-    line_table = pa.table(
-        {
-            "invoice_id": invoice_id.take(pa.array(line_inv)),
-            "line_no": pa.array(
-                (np.arange(len(line_inv)) - first_line[line_inv] + 1).astype(np.int32)
-            ),
-            "product_id": pc.binary_join_element_wise(
-                _pick(_CATEGORY_CODE, category),
-                pc.utf8_lpad(pa.array(product + 1).cast(pa.string()), 3, "0"),
-                "-",
-            ),
-            "net_amount": money_array(net_cents),
-            "product_category": _pick(_CATEGORIES, category),
-            "quantity": pa.array(quantity, pa.float64()),
-            "cost_amount": money_array(cost_cents),
-        }
-    )
-
     paid = ~never
     settled_day = np.where(written_off, write_off_day, paid_day)
     truth_invoices = pd.DataFrame(
@@ -595,8 +656,8 @@ def make_documents(
             "invoice_date": inv_day.astype("datetime64[D]"),
             "due_date": due.astype("datetime64[D]"),
             "amount": amount / 100,
-            "p_late": p_late,
-            "p_late_30": p_late_30,
+            "p_late": timing.p_late(),
+            "p_late_30": timing.p_late(30),
             "p_never_paid": q,
             "expected_days_late": expected_late,
             "expected_payment_date": (due + np.round(expected_late).astype(np.int64)).astype(
@@ -620,7 +681,7 @@ def make_documents(
     )
     return {
         "invoices": documents,
-        "invoice_lines": line_table,
+        "invoice_lines": lines.table(invoice_id),
         "payments": payments,
         "disputes": disputes,
         "promises": promises,
@@ -662,22 +723,23 @@ def _related_docs(
 def _payments(
     invoices: pa.Table,
     method: np.ndarray,
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, bool]],
+    applied: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
     unapplied: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> pa.Table:
-    """Receipts in date order: applied ones per invoice, then cash on account."""
-    rows, days, cents, applied = [], [], [], []
-    for mask, day, amount, is_applied in parts:
-        sel = np.flatnonzero(mask)
-        rows.append(sel)
-        days.append(day[sel])
-        cents.append(amount[sel])
-        applied.append(np.full(len(sel), is_applied))
-    rows.append(unapplied[0])
-    days.append(unapplied[1])
-    cents.append(unapplied[2])
-    applied.append(np.zeros(len(unapplied[0]), dtype=bool))
-    row, day, amount, is_applied = (np.concatenate(x) for x in (rows, days, cents, applied))
+    """Receipts in date order from (invoice mask, day, cents) parts and cash on account.
+
+    ``unapplied`` holds (invoice index, day, cents): the invoice only lends its
+    customer and currency, the receipt is not applied to it.
+    """
+    rows = [np.flatnonzero(mask) for mask, _, _ in applied]
+    row = np.concatenate([*rows, unapplied[0]])
+    day = np.concatenate(
+        [*(d[r] for r, (_, d, _) in zip(rows, applied, strict=True)), unapplied[1]]
+    )
+    amount = np.concatenate(
+        [*(a[r] for r, (_, _, a) in zip(rows, applied, strict=True)), unapplied[2]]
+    )
+    is_applied = np.arange(len(row)) < len(row) - len(unapplied[0])
     order = np.lexsort((row, ~is_applied, day))
     row, day, amount, is_applied = row[order], day[order], amount[order], is_applied[order]
     k = len(row)
