@@ -183,6 +183,7 @@ def execute_report(
     language = params.get("language", "en")
     audience_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=audience_dir))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the published folder is for readers
     source_nb = None
     try:
         source_nb = read_notebook(report.notebook)

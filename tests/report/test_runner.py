@@ -175,9 +175,9 @@ def test_html_has_title_subtitle_toc_and_source_note(pages, ledger_dir):
     ]
     sha = hashlib.sha256((ledger_dir / "manifest.json").read_bytes()).hexdigest()
     note = page[page.index('<footer class="arkit-source">') :]
-    assert f"<dd>{ledger_dir.resolve()}</dd>" in note
-    assert f"<dd>{sha}</dd>" in note
-    assert f"<dd>{__version__}</dd>" in note
+    assert f"Data source</th><td>{ledger_dir.resolve()}</td>" in note
+    assert f"Ledger manifest sha256</th><td>{sha}</td>" in note
+    assert f"arkit version</th><td>{__version__}</td>" in note
     assert "top_n=10" in note
     assert "Run time (UTC)" in note
 
