@@ -132,20 +132,35 @@ def read_file(
 
 
 # -- CSV ----------------------------------------------------------------------------------
-def _decode(path: Path, raw: bytes) -> tuple[str, str]:
-    """Decode strictly as UTF-8 (BOM or not), else as GB18030, the superset of GBK."""
+def _decode_head(path: Path, raw: bytes) -> tuple[str, str]:
+    """Guess the encoding from the start of the file: UTF-8 (BOM or not), else GB18030.
+
+    Only the head is decoded here; Arrow validates the rest of a UTF-8 file while it
+    parses, and :func:`_read_csv` falls back to GB18030 if that fails.
+    """
     if b"\x00" in raw[:65536]:
         raise InputError(f"{path}: binary content, not a text CSV file (is it a renamed file?)")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        encoding, raw = "utf-8-sig", raw[3:]
-    else:
-        encoding = "utf-8"
+    head = raw[:65536]
+    if len(raw) > len(head):
+        head = head[: head.rfind(b"\n") + 1] or head
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError as exc:
+            position = exc.start
+            continue
+        if encoding == "utf-8" and text.startswith("\ufeff"):
+            return text[1:], "utf-8-sig"
+        return text, encoding
+    raise InputError(
+        f"{path}: text is neither UTF-8 nor GBK/GB18030 (undecodable byte at offset "
+        f"{position}); re-export as UTF-8"
+    )
+
+
+def _transcode(path: Path, raw: bytes) -> bytes:
     try:
-        return raw.decode("utf-8"), encoding
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("gb18030"), "gb18030"
+        return raw.decode("gb18030").encode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{path}: text is neither UTF-8 nor GBK/GB18030 (undecodable byte at offset "
@@ -177,10 +192,15 @@ def _unique(headers: list[str]) -> list[str]:
 def _read_csv(path: Path, header_score: Callable[[list[str]], int]) -> RawSource:
     import pyarrow.csv as pcsv
 
-    text, encoding = _decode(path, path.read_bytes())
-    if not text.strip():
+    body = path.read_bytes()
+    head, encoding = _decode_head(path, body)
+    if not head.strip():
         raise InputError(f"{path}: file is empty")
-    head_lines = text[: 1 << 16].splitlines()[:_HEADER_SEARCH_ROWS]
+    if encoding == "gb18030":
+        body = _transcode(path, body)
+    elif encoding == "utf-8-sig":
+        body = body[3:]
+    head_lines = head.splitlines()[:_HEADER_SEARCH_ROWS]
     try:
         delimiter = csv.Sniffer().sniff("\n".join(head_lines[:10]), _DELIMITERS).delimiter
     except csv.Error:
@@ -189,7 +209,6 @@ def _read_csv(path: Path, header_score: Callable[[list[str]], int]) -> RawSource
     header_index = _find_header(head_rows, header_score)
     headers = _unique(head_rows[header_index])
     # Physical line of every data record; blank lines are skipped like the parser does.
-    body = text.encode("utf-8")
     buffer = np.frombuffer(body, dtype=np.uint8)
     line_ends = np.flatnonzero(buffer == 10)
     starts = np.concatenate(([0], line_ends + 1))
@@ -211,9 +230,9 @@ def _read_csv(path: Path, header_score: Callable[[list[str]], int]) -> RawSource
         )
         return "error"
 
-    try:
-        table = pcsv.read_csv(
-            io.BytesIO(body),
+    def parse(data: bytes) -> pa.Table:
+        return pcsv.read_csv(
+            io.BytesIO(data),
             read_options=pcsv.ReadOptions(
                 skip_rows=header_index + 1, column_names=headers, block_size=1 << 24
             ),
@@ -226,6 +245,16 @@ def _read_csv(path: Path, header_score: Callable[[list[str]], int]) -> RawSource
                 quoted_strings_can_be_null=False,
             ),
         )
+
+    try:
+        try:
+            table = parse(body)
+        except pa.ArrowInvalid as exc:
+            if not encoding.startswith("utf-8") or "UTF8" not in str(exc) or bad_rows:
+                raise
+            # valid UTF-8 at the top, not further down: a GBK file whose head is ASCII
+            body, encoding = _transcode(path, body), "gb18030"
+            table = parse(body)
     except (pa.ArrowInvalid, pa.ArrowException) as exc:
         if bad_rows:
             raise InputError(bad_rows[0]) from None

@@ -287,10 +287,13 @@ def _duplicates(stage: _Stage, con: duckdb.DuckDBPyConnection) -> None:
     if not len(candidates):
         return
     # Only rows whose key occurs more than once need the row-by-value comparison.
-    key_frame = pa.table(
-        {k: stage.values[k].take(pa.array(candidates)) for k in stage.spec.key}
-    ).to_pandas()
-    repeated = key_frame.duplicated(keep=False).to_numpy()
+    keys_text = [
+        stage.values[k].take(pa.array(candidates)).cast(pa.string()) for k in stage.spec.key
+    ]
+    key = keys_text[0] if len(keys_text) == 1 else pc.binary_join_element_wise(*keys_text, "\x1f")
+    counts = pc.value_counts(key)
+    seen_twice = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    repeated = _np_mask(pc.is_in(key, value_set=seen_twice))
     if not repeated.any():
         return
     candidates = candidates[repeated]

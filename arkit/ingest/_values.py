@@ -253,6 +253,10 @@ def parse_dates(values, dayfirst: bool = False) -> pa.Array:
     [None, None]
     """
     text = normalise_text(values)
+    try:  # an all-ISO column is read by Arrow's strict parser in one pass
+        return text.cast(pa.date32())
+    except pa.ArrowInvalid:
+        pass
     n = len(text)
     year, month, day = (np.zeros(n, dtype=np.int64) for _ in range(3))
     # each form is tried only on the rows no earlier form has read

@@ -272,3 +272,19 @@ def test_several_files_of_one_table_are_combined(raw, write, tmp_path, customers
         "merged": "5.00",
         "unreadable_rows": 0,
     }
+
+
+def test_gbk_is_detected_even_when_the_first_64_kib_are_ascii(raw, write, tmp_path):
+    rows = "".join(f"C{i},Name {i}\n" for i in range(8000))
+    (raw / "customers.csv").write_text(
+        f"customer_id,customer_name\n{rows}K1,上海华东\n", encoding="gbk"
+    )
+    write(
+        raw,
+        "invoices.csv",
+        "invoice_id,customer_id,invoice_date,amount,due_date\nI1,K1,2026-01-01,5,2026-02-01",
+    )
+    result = ingest(raw, out=tmp_path / "ledger", run_date=RUN)
+    assert result.manifest["sources"][0]["encoding"] == "gb18030"
+    name = result.open().query("SELECT customer_name FROM customers WHERE customer_id = 'K1'")
+    assert name["customer_name"].tolist() == ["上海华东"]
