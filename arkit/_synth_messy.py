@@ -11,7 +11,10 @@ export yields exactly the clean ledger plus the rows ingest keeps as flagged.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -379,3 +382,25 @@ def _write_xlsx(frame: pd.DataFrame, path: Path, end_date: str) -> None:
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         frame.to_excel(writer, sheet_name="客户档案", index=False, startrow=XLSX_TITLE_ROWS)
         writer.sheets["客户档案"].cell(row=1, column=1, value=f"客户档案  导出日期: {end_date}")
+    _pin_xlsx_timestamps(path, dt.date.fromisoformat(end_date))
+
+
+def _pin_xlsx_timestamps(path: Path, day: dt.date) -> None:
+    """Stamp the workbook and its zip entries with ``day``, so a seed gives the same bytes.
+
+    openpyxl writes the save time into docProps/core.xml and every zip entry.
+    """
+    stamp = f"{day.isoformat()}T00:00:00Z"
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data
+                )
+            pinned = zipfile.ZipInfo(
+                info.filename, date_time=(day.year, day.month, day.day, 0, 0, 0)
+            )
+            pinned.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(pinned, data)
