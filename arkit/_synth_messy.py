@@ -256,7 +256,7 @@ def _invoice_defects(
         v["amount"] = ("12,3O4.00", "一千元", "1.2.3")[i % 3]
         defects.append(_Defect("bad_amount", row, v))
         row, v = base("negative_typo")
-        v["amount"] = "-" + v["amount"]
+        v["amount"] = re.sub(r"^([^\d]*)", r"\g<1>-", v["amount"])  # ￥-52,300.72
         defects.append(_Defect("negative_typo", row, v))
         row, v = base("zero_amount")
         v["amount"] = "0.00"
