@@ -127,7 +127,8 @@ def read_file(
             f"use one of {', '.join(SUPPORTED_SUFFIXES)}"
         )
     source.table = table
-    source.info.update(path=str(path), sha256=_sha256(path), bytes=path.stat().st_size)
+    source.info.setdefault("sha256", _sha256(path))
+    source.info.update(path=str(path), bytes=path.stat().st_size)
     return source
 
 
@@ -193,6 +194,7 @@ def _read_csv(path: Path, header_score: Callable[[list[str]], int]) -> RawSource
     import pyarrow.csv as pcsv
 
     body = path.read_bytes()
+    checksum = hashlib.sha256(body).hexdigest()
     head, encoding = _decode_head(path, body)
     if not head.strip():
         raise InputError(f"{path}: file is empty")
@@ -208,13 +210,19 @@ def _read_csv(path: Path, header_score: Callable[[list[str]], int]) -> RawSource
     head_rows = list(csv.reader(head_lines, delimiter=delimiter))
     header_index = _find_header(head_rows, header_score)
     headers = _unique(head_rows[header_index])
-    # Physical line of every data record; blank lines are skipped like the parser does.
+    # Physical line where each record starts. The parser skips blank lines, and a line
+    # break inside quotes continues a record: there the count of quotes so far is odd.
     buffer = np.frombuffer(body, dtype=np.uint8)
     line_ends = np.flatnonzero(buffer == 10)
     starts = np.concatenate(([0], line_ends + 1))
     ends = np.concatenate((line_ends, [len(buffer)]))
     blank = (ends - starts) - (buffer[np.maximum(ends - 1, 0)] == 13) * (ends > starts) <= 0
-    line_numbers = np.flatnonzero(~blank) + 1
+    quotes_per_line = np.bincount(
+        np.searchsorted(line_ends, np.flatnonzero(buffer == 34)), minlength=len(starts)
+    )
+    inside_quotes = (np.cumsum(quotes_per_line) - quotes_per_line) % 2 == 1
+    quoted_breaks = bool(inside_quotes.any())
+    line_numbers = np.flatnonzero(~blank & ~inside_quotes) + 1
     line_numbers = line_numbers[line_numbers > line_numbers[header_index]]
     bad_rows: list[str] = []
 
@@ -233,11 +241,11 @@ def _read_csv(path: Path, header_score: Callable[[list[str]], int]) -> RawSource
     def parse(data: bytes) -> pa.Table:
         return pcsv.read_csv(
             io.BytesIO(data),
-            read_options=pcsv.ReadOptions(
-                skip_rows=header_index + 1, column_names=headers, block_size=1 << 24
-            ),
+            read_options=pcsv.ReadOptions(skip_rows=header_index + 1, column_names=headers),
             parse_options=pcsv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+                delimiter=delimiter,
+                newlines_in_values=quoted_breaks,
+                invalid_row_handler=on_invalid,
             ),
             convert_options=pcsv.ConvertOptions(
                 column_types={h: pa.string() for h in headers},
@@ -261,9 +269,9 @@ def _read_csv(path: Path, header_score: Callable[[list[str]], int]) -> RawSource
         first = str(exc).splitlines()[0]
         raise InputError(f"{path}: cannot be read as CSV ({first})") from None
     if len(line_numbers) != table.num_rows:
-        # Quoted line breaks inside values: number records instead of physical lines.
+        # Quoting the line count cannot follow (a stray quote): number the records instead.
         line_numbers = np.arange(table.num_rows, dtype=np.int64) + header_index + 2
-    info = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
+    info = {"format": "csv", "encoding": encoding, "delimiter": delimiter, "sha256": checksum}
     info["header_row"] = header_index + 1
     return RawSource(path.name, table, line_numbers.astype(np.int64), info)
 

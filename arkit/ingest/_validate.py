@@ -128,7 +128,10 @@ class _Stage:
                     else pa.nulls(n, pa.string())
                 )
                 text[column].append(normalise_text(raw) if n else pa.array([], pa.string()))
-        self.text = {c: pa.concat_arrays(parts_) for c, parts_ in text.items()}
+        self.text = {
+            c: parts_[0] if len(parts_) == 1 else pa.concat_arrays(parts_)
+            for c, parts_ in text.items()
+        }
         self.n = sum(s.data.num_rows for s in self.sources)
         self.source_index = np.concatenate(
             [np.full(s.data.num_rows, i, dtype=np.int32) for i, s in enumerate(self.sources)]

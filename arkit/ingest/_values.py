@@ -100,10 +100,22 @@ def normalise_text(values) -> pa.Array:
     >>> normalise_text([" A1 ", "", "ＡＢ１", None]).to_pylist()
     ['A1', None, 'AB1', None]
     """
-    text = pc.utf8_trim_whitespace(_text(values))
-    if not pc.all(pc.string_is_ascii(text)).as_py():
-        text = pc.utf8_normalize(text, "NFKC")
-    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    text = _text(values)
+    if pc.all(pc.string_is_ascii(text)).as_py() is False:
+        text = pc.utf8_normalize(pc.utf8_trim_whitespace(text), "NFKC")
+    else:
+        text = pc.ascii_trim_whitespace(text)
+    return _null_if_empty(text)
+
+
+def _null_if_empty(text: pa.Array) -> pa.Array:
+    """Empty strings become null by rewriting the validity bitmap; no string is copied."""
+    keep = pc.and_(pc.is_valid(text), pc.greater(pc.binary_length(text), 0))
+    if text.offset or keep.offset:
+        return pc.if_else(keep, text, pa.scalar(None, pa.string()))
+    _, offsets, data = text.buffers()
+    validity = keep.buffers()[1]
+    return pa.Array.from_buffers(pa.string(), len(text), [validity, offsets, data])
 
 
 def parse_amounts(values, decimal: str = ".", thousands: str = ",") -> pa.Array:

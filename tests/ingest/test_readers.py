@@ -288,3 +288,17 @@ def test_gbk_is_detected_even_when_the_first_64_kib_are_ascii(raw, write, tmp_pa
     assert result.manifest["sources"][0]["encoding"] == "gb18030"
     name = result.open().query("SELECT customer_name FROM customers WHERE customer_id = 'K1'")
     assert name["customer_name"].tolist() == ["上海华东"]
+
+
+def test_a_quoted_line_break_does_not_shift_row_numbers(raw, write, tmp_path):
+    write(raw, "customers.csv", "customer_id,customer_name,payment_terms\nC1,Acme,NET30")
+    (raw / "invoices.csv").write_text(
+        "invoice_id,customer_id,invoice_date,amount,po_number\n"
+        'I1,C1,2026-01-02,5,"PO 1\nsecond line"\n'
+        'I2,C1,2026-01-03,oops,"PO 2"\n',
+        encoding="utf-8",
+    )
+    result = ingest(raw, out=tmp_path / "ledger", run_date=RUN)
+    assert result.rejects[["row", "reason"]].values.tolist() == [[4, "bad_amount"]]
+    po = result.open().query("SELECT po_number FROM invoices")["po_number"].tolist()
+    assert po == ["PO 1\nsecond line"]
