@@ -54,11 +54,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import time
 
-    from arkit.errors import ParamsError
     from arkit.synth import DEFAULT_END_DATE, generate
 
-    if args.messy and args.format != "csv":
-        raise ParamsError("--format: --messy always writes CSV (GBK) and one XLSX; drop --format")
     started = time.perf_counter()
     synth = generate(
         customers=args.customers,

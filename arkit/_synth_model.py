@@ -195,7 +195,7 @@ class Customers:
     drift: np.ndarray
     method: np.ndarray
 
-    def truth(self, start_days: np.ndarray) -> pd.DataFrame:
+    def truth(self, first_active_days: np.ndarray) -> pd.DataFrame:
         """Ground truth per customer: archetype and the habit parameters behind it."""
         behaviour = _BEHAVIOUR[self.archetype]
         has_default = self.default_day < _NEVER
@@ -210,7 +210,7 @@ class Customers:
                 "season_extra_days": behaviour[:, 7],
                 "invoices_per_month": self.rate,
                 "yearly_growth": self.growth,
-                "first_active_date": start_days.astype("datetime64[D]"),
+                "first_active_date": first_active_days.astype("datetime64[D]"),
                 "default_date": _dates_or_nat(self.default_day, has_default),
             }
         )

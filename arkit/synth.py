@@ -159,6 +159,10 @@ class SyntheticLedger:
         """
         if format not in _FORMATS:
             raise ParamsError(f"format: {format!r} is not one of {', '.join(_FORMATS)}")
+        if messy and format != "csv":
+            raise ParamsError(
+                f"format: a messy export is GBK CSV plus one XLSX, not {format}; use csv"
+            )
         if messy and defects_per_kind < 1:
             raise ParamsError(f"defects_per_kind: must be at least 1, got {defects_per_kind}")
         out = Path(out_dir)

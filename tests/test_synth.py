@@ -357,6 +357,7 @@ def test_cli_writes_files_and_reports_errors_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err == "arkit synth: error: customers: must be an integer >= 1, got 0"
     assert main(["synth", "--messy", "--format", "parquet", "--out", str(tmp_path / "y")]) == 2
+    assert capsys.readouterr().err.startswith("arkit synth: error: format: a messy export")
     assert not (tmp_path / "y").exists()
 
 
