@@ -16,21 +16,43 @@
 -- group is split by currency; otherwise each amount is converted (fx_factors.sql).
 WITH lines AS (
     SELECT
-        l.*,
+        CASE $by
+            WHEN 'customer' THEN l.customer_id
+            WHEN 'region' THEN l.region
+            WHEN 'salesperson' THEN l.salesperson
+            WHEN 'collector' THEN l.collector
+            WHEN 'segment' THEN l.segment
+            WHEN 'currency' THEN COALESCE($reporting_currency, l.currency)
+            ELSE 'all'
+        END AS group_key,
+        CASE WHEN $by = 'customer' THEN l.customer_name END AS customer_name,
         COALESCE($reporting_currency, l.currency) AS report_currency,
         CASE
             WHEN $reporting_currency IS NULL OR l.currency IS NULL
                 OR l.currency = $reporting_currency THEN l.open_amount
             ELSE CAST(ROUND(l.open_amount * f.factor, 2) AS DECIMAL(18, 2))
         END AS value,
-        CASE WHEN $basis = 'invoice_date' THEN l.days_outstanding ELSE l.days_past_due END AS age
+        CASE WHEN $basis = 'invoice_date' THEN l.days_outstanding ELSE l.days_past_due END AS age,
+        l.days_past_due,
+        l.disputed
     FROM aging_lines AS l
     LEFT JOIN fx_factors AS f ON f.currency = l.currency
 ),
 balances AS (
     SELECT
-        b.*,
+        CASE $by
+            WHEN 'customer' THEN b.customer_id
+            WHEN 'region' THEN b.region
+            WHEN 'salesperson' THEN b.salesperson
+            WHEN 'collector' THEN b.collector
+            WHEN 'segment' THEN b.segment
+            WHEN 'currency' THEN COALESCE($reporting_currency, b.currency)
+            ELSE 'all'
+        END AS group_key,
+        CASE WHEN $by = 'customer' THEN b.customer_name END AS customer_name,
         COALESCE($reporting_currency, b.currency) AS report_currency,
+        b.unapplied_cash,
+        b.credit_balance,
         CASE
             WHEN $reporting_currency IS NULL OR b.currency IS NULL
                 OR b.currency = $reporting_currency THEN 1.0
@@ -41,12 +63,16 @@ balances AS (
 ),
 received AS (
     SELECT
-        o.customer_id,
-        o.customer_name,
-        o.region,
-        o.salesperson,
-        o.collector,
-        o.segment,
+        CASE $by
+            WHEN 'customer' THEN o.customer_id
+            WHEN 'region' THEN o.region
+            WHEN 'salesperson' THEN o.salesperson
+            WHEN 'collector' THEN o.collector
+            WHEN 'segment' THEN o.segment
+            WHEN 'currency' THEN COALESCE($reporting_currency, o.currency)
+            ELSE 'all'
+        END AS group_key,
+        CASE WHEN $by = 'customer' THEN o.customer_name END AS customer_name,
         COALESCE($reporting_currency, o.currency) AS report_currency,
         CASE
             WHEN $reporting_currency IS NULL OR o.currency IS NULL
@@ -58,61 +84,64 @@ received AS (
     LEFT JOIN fx_factors AS f ON f.currency = o.currency
     WHERE $received_after AND p.payment_date > CAST($as_of AS DATE)
 ),
-measures AS (
-    SELECT l.customer_id, l.customer_name, l.region, l.salesperson, l.collector, l.segment,
-           l.report_currency, b.bucket AS measure, b.bucket_order AS measure_order,
-           l.value, 1 AS lines
+-- One pass over the lines per kind of sum; the unions below only touch group totals.
+bucket_sums AS (
+    SELECT l.group_key, MAX(l.customer_name) AS customer_name, l.report_currency,
+           b.bucket AS measure, b.bucket_order AS measure_order,
+           SUM(l.value) AS amount, COUNT(*) AS lines
     FROM lines AS l
     JOIN aging_buckets AS b ON l.age BETWEEN b.low AND b.high
-    UNION ALL
-    SELECT customer_id, customer_name, region, salesperson, collector, segment,
-           report_currency, 'total', 100, value, 1
-    FROM lines
-    UNION ALL
-    SELECT customer_id, customer_name, region, salesperson, collector, segment,
-           report_currency, 'overdue', 101, value, 1
-    FROM lines WHERE days_past_due > 0
-    UNION ALL
-    SELECT customer_id, customer_name, region, salesperson, collector, segment,
-           report_currency, 'over_90', 102, value, 1
-    FROM lines WHERE days_past_due > 90
-    UNION ALL
-    SELECT customer_id, customer_name, region, salesperson, collector, segment,
-           report_currency, 'disputed', 103, value, 1
-    FROM lines WHERE disputed
-    UNION ALL
-    SELECT customer_id, customer_name, region, salesperson, collector, segment,
-           report_currency, 'unapplied_cash', 104,
-           CAST(ROUND(unapplied_cash * factor, 2) AS DECIMAL(18, 2)), 0
-    FROM balances
-    UNION ALL
-    SELECT customer_id, customer_name, region, salesperson, collector, segment,
-           report_currency, 'credit_balance', 105,
-           CAST(ROUND(credit_balance * factor, 2) AS DECIMAL(18, 2)), 0
-    FROM balances
-    UNION ALL
-    SELECT customer_id, customer_name, region, salesperson, collector, segment,
-           report_currency, 'received_after', 106, value, 0
-    FROM received
+    GROUP BY l.group_key, l.report_currency, b.bucket, b.bucket_order
 ),
-keyed AS (
+line_sums AS (
     SELECT
-        CASE $by
-            WHEN 'customer' THEN customer_id
-            WHEN 'region' THEN region
-            WHEN 'salesperson' THEN salesperson
-            WHEN 'collector' THEN collector
-            WHEN 'segment' THEN segment
-            WHEN 'currency' THEN report_currency
-            ELSE 'all'
-        END AS group_key,
-        CASE WHEN $by = 'customer' THEN customer_name END AS customer_name,
+        group_key,
+        MAX(customer_name) AS customer_name,
         report_currency,
-        measure,
-        measure_order,
-        value,
-        lines
-    FROM measures
+        SUM(value) AS total,
+        SUM(CASE WHEN days_past_due > 0 THEN value ELSE 0 END) AS overdue,
+        SUM(CASE WHEN days_past_due > 90 THEN value ELSE 0 END) AS over_90,
+        SUM(CASE WHEN disputed THEN value ELSE 0 END) AS disputed,
+        COUNT(*) AS lines
+    FROM lines
+    GROUP BY group_key, report_currency
+),
+balance_sums AS (
+    SELECT
+        group_key,
+        MAX(customer_name) AS customer_name,
+        report_currency,
+        SUM(CAST(ROUND(unapplied_cash * factor, 2) AS DECIMAL(18, 2))) AS unapplied_cash,
+        SUM(CAST(ROUND(credit_balance * factor, 2) AS DECIMAL(18, 2))) AS credit_balance
+    FROM balances
+    GROUP BY group_key, report_currency
+),
+received_sums AS (
+    SELECT group_key, MAX(customer_name) AS customer_name, report_currency,
+           SUM(value) AS amount
+    FROM received
+    GROUP BY group_key, report_currency
+),
+measures AS (
+    SELECT group_key, customer_name, report_currency, measure, measure_order, amount, lines
+    FROM bucket_sums
+    UNION ALL
+    SELECT group_key, customer_name, report_currency, 'total', 100, total, lines FROM line_sums
+    UNION ALL
+    SELECT group_key, customer_name, report_currency, 'overdue', 101, overdue, 0 FROM line_sums
+    UNION ALL
+    SELECT group_key, customer_name, report_currency, 'over_90', 102, over_90, 0 FROM line_sums
+    UNION ALL
+    SELECT group_key, customer_name, report_currency, 'disputed', 103, disputed, 0 FROM line_sums
+    UNION ALL
+    SELECT group_key, customer_name, report_currency, 'unapplied_cash', 104, unapplied_cash, 0
+    FROM balance_sums
+    UNION ALL
+    SELECT group_key, customer_name, report_currency, 'credit_balance', 105, credit_balance, 0
+    FROM balance_sums
+    UNION ALL
+    SELECT group_key, customer_name, report_currency, 'received_after', 106, amount, 0
+    FROM received_sums
 )
 SELECT
     COALESCE(group_key, '(none)') AS group_key,
@@ -120,7 +149,7 @@ SELECT
     report_currency AS currency,
     measure,
     measure_order,
-    CAST(SUM(value) AS DECIMAL(18, 2)) AS amount,
+    CAST(SUM(amount) AS DECIMAL(18, 2)) AS amount,
     SUM(lines) AS lines
-FROM keyed
+FROM measures
 GROUP BY COALESCE(group_key, '(none)'), report_currency, measure, measure_order

@@ -93,18 +93,20 @@ open_steps AS (
     LEFT JOIN fx_factors AS f ON f.currency = r.currency
     WHERE r.amount - s.applied > 0
 ),
+disputed_at AS (
+    -- (period end, invoice) pairs with a dispute open at that period end
+    SELECT DISTINCT p.period_end, d.invoice_id
+    FROM period_ends AS p
+    JOIN disputes AS d
+      ON d.opened_date <= p.period_end
+     AND (d.closed_date IS NULL OR d.closed_date > p.period_end)
+),
 snapshot AS (
     SELECT
         p.period_end,
         o.report_currency,
         o.value,
-        (o.disputed OR EXISTS (
-            SELECT 1
-            FROM disputes AS d
-            WHERE d.invoice_id = o.invoice_id
-              AND d.opened_date <= p.period_end
-              AND (d.closed_date IS NULL OR d.closed_date > p.period_end)
-        )) AS disputed,
+        (o.disputed OR d.invoice_id IS NOT NULL) AS disputed,
         DATE_DIFF('day', o.due_date, p.period_end) AS days_past_due,
         CASE
             WHEN $basis = 'invoice_date' THEN DATE_DIFF('day', o.invoice_date, p.period_end)
@@ -113,34 +115,50 @@ snapshot AS (
     FROM period_ends AS p
     JOIN open_steps AS o
       ON o.valid_from <= p.period_end AND o.valid_until > p.period_end
+    LEFT JOIN disputed_at AS d
+      ON d.period_end = p.period_end AND d.invoice_id = o.invoice_id
 ),
-measures AS (
+-- One pass over the snapshot per kind of sum; the union below only touches totals.
+bucket_sums AS (
     SELECT s.period_end, s.report_currency, b.bucket AS measure, b.bucket_order AS measure_order,
-           s.value
+           SUM(s.value) AS amount, COUNT(*) AS lines
     FROM snapshot AS s
     JOIN aging_buckets AS b ON s.age BETWEEN b.low AND b.high
+    GROUP BY s.period_end, s.report_currency, b.bucket, b.bucket_order
+),
+snapshot_sums AS (
+    SELECT
+        period_end,
+        report_currency,
+        SUM(value) AS total,
+        SUM(CASE WHEN days_past_due <= 0 THEN value ELSE 0 END) AS not_due,
+        SUM(CASE WHEN days_past_due > 0 THEN value ELSE 0 END) AS overdue,
+        SUM(CASE WHEN days_past_due > 90 THEN value ELSE 0 END) AS over_90,
+        SUM(CASE WHEN disputed THEN value ELSE 0 END) AS disputed,
+        COUNT(*) AS lines
+    FROM snapshot
+    GROUP BY period_end, report_currency
+),
+measures AS (
+    SELECT period_end, report_currency, measure, measure_order, amount, lines FROM bucket_sums
     UNION ALL
-    SELECT period_end, report_currency, 'total', 100, value FROM snapshot
+    SELECT period_end, report_currency, 'total', 100, total, lines FROM snapshot_sums
     UNION ALL
     -- on the due-date basis not_due is already the first bucket
-    SELECT period_end, report_currency, 'not_due', 101, value FROM snapshot
-    WHERE days_past_due <= 0 AND $basis = 'invoice_date'
+    SELECT period_end, report_currency, 'not_due', 101, not_due, 0 FROM snapshot_sums
+    WHERE $basis = 'invoice_date'
     UNION ALL
-    SELECT period_end, report_currency, 'overdue', 102, value FROM snapshot
-    WHERE days_past_due > 0
+    SELECT period_end, report_currency, 'overdue', 102, overdue, 0 FROM snapshot_sums
     UNION ALL
-    SELECT period_end, report_currency, 'over_90', 103, value FROM snapshot
-    WHERE days_past_due > 90
+    SELECT period_end, report_currency, 'over_90', 103, over_90, 0 FROM snapshot_sums
     UNION ALL
-    SELECT period_end, report_currency, 'disputed', 104, value FROM snapshot
-    WHERE disputed
+    SELECT period_end, report_currency, 'disputed', 104, disputed, 0 FROM snapshot_sums
 )
 SELECT
     period_end,
     report_currency AS currency,
     measure,
     measure_order,
-    CAST(SUM(value) AS DECIMAL(18, 2)) AS amount,
-    COUNT(*) AS lines
+    CAST(amount AS DECIMAL(18, 2)) AS amount,
+    lines
 FROM measures
-GROUP BY period_end, report_currency, measure, measure_order
