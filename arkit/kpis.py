@@ -44,7 +44,14 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from arkit.aging import _periods_frame, aging_history, check_fx_rates, period_ends
+from arkit.aging import (
+    DEFAULT_BUCKET_EDGES,
+    _periods_frame,
+    aging_history,
+    bucket_labels,
+    check_fx_rates,
+    period_ends,
+)
 from arkit.errors import ParamsError
 from arkit.ledger import Ledger, _as_date
 
@@ -181,8 +188,10 @@ def kpi_history(
     cei_months: int = 3,
     countback_months: int = 12,
     reporting_currency: str | None = None,
+    basis: str = "due_date",
+    edges: str | Sequence[int] = DEFAULT_BUCKET_EDGES,
 ) -> pd.DataFrame:
-    """AR and KPIs at the as-of date and the month ends before it, in one engine pass.
+    """Aging and KPIs at the as-of date and the month ends before it, in one engine pass.
 
     Parameters
     ----------
@@ -195,13 +204,16 @@ def kpi_history(
         Periods over which simple DSO/BPDSO, CEI and countback DSO look back.
     reporting_currency : str, optional
         Convert with ``fx_rates`` at the as-of rates; None keeps currencies apart.
+    basis, edges
+        Aging basis and bucket edges of the bucket columns (see
+        :func:`arkit.aging.aging`); the KPIs always use days past due.
 
     Returns
     -------
     pandas.DataFrame
         One row per period end and currency: period_start, period_end, currency,
-        days, total_ar, not_due, overdue, over_90, disputed, credit_sales, dso,
-        dso_countback, bpdso, add, cei, pct_overdue, pct_over_90.
+        days, one column per bucket, total_ar, not_due, overdue, over_90, disputed,
+        credit_sales, dso, dso_countback, bpdso, add, cei, pct_overdue, pct_over_90.
     """
     _check_months(
         months=months,
@@ -214,9 +226,15 @@ def kpi_history(
     ends = period_ends(as_of, months + lookback)
     periods = _periods_frame(ends)
     check_fx_rates(ledger, as_of, reporting_currency)
-    ar = aging_history(ledger, as_of, months=len(ends), reporting_currency=reporting_currency)[
-        ["period_end", "currency", "total", "not_due", "overdue", "over_90", "disputed"]
-    ]
+    labels = bucket_labels(edges, basis)
+    ar = aging_history(
+        ledger,
+        as_of,
+        months=len(ends),
+        basis=basis,
+        edges=edges,
+        reporting_currency=reporting_currency,
+    )
     sales = ledger.transform(
         "period_sales",
         tables={"periods": periods},
@@ -274,8 +292,9 @@ def kpi_history(
         "period_end",
         "currency",
         "days",
+        *labels,
         "total_ar",
-        "not_due",
+        *([] if "not_due" in labels else ["not_due"]),
         "overdue",
         "over_90",
         "disputed",
