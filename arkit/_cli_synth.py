@@ -20,15 +20,19 @@ example: arkit synth --customers 200 --years 3 --seed 0 --out data/raw
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--customers", type=int, default=200, help="number of customers (200)")
-    parser.add_argument("--years", type=int, default=3, help="years of history (3)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (0)")
+    parser.add_argument(
+        "--customers", type=int, default=200, metavar="N", help="number of customers (200)"
+    )
+    parser.add_argument("--years", type=int, default=3, metavar="Y", help="years of history (3)")
+    parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (0)")
     parser.add_argument(
         "--end-date",
+        metavar="YYYY-MM-DD",
         help="export date, nothing is dated after it (fixed default: 2026-11-30)",
     )
     parser.add_argument(
         "--invoices-per-month",
+        metavar="RATE",
         type=float,
         default=4.0,
         help="mean invoices per active customer and month (4.0)",
@@ -42,6 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--defects-per-kind",
+        metavar="K",
         type=int,
         default=2,
         help="with --messy: injected defects of each kind (2)",
