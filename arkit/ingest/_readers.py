@@ -217,10 +217,10 @@ def _read_csv(path: Path, header_score: Callable[[list[str]], int]) -> RawSource
     starts = np.concatenate(([0], line_ends + 1))
     ends = np.concatenate((line_ends, [len(buffer)]))
     blank = (ends - starts) - (buffer[np.maximum(ends - 1, 0)] == 13) * (ends > starts) <= 0
-    quotes_per_line = np.bincount(
-        np.searchsorted(line_ends, np.flatnonzero(buffer == 34)), minlength=len(starts)
-    )
-    inside_quotes = (np.cumsum(quotes_per_line) - quotes_per_line) % 2 == 1
+    inside_quotes = np.zeros(len(starts), dtype=bool)
+    if b'"' in body:
+        odd_so_far = np.bitwise_xor.accumulate((buffer == 34).view(np.uint8))
+        inside_quotes[1:] = odd_so_far[starts[1:] - 1].astype(bool)
     quoted_breaks = bool(inside_quotes.any())
     line_numbers = np.flatnonzero(~blank & ~inside_quotes) + 1
     line_numbers = line_numbers[line_numbers > line_numbers[header_index]]
