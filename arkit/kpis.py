@@ -66,6 +66,7 @@ __all__ = [
     "at_risk_history",
     "payment_speed",
     "ar_kpis",
+    "glossary",
 ]
 
 
@@ -421,3 +422,96 @@ def ar_kpis(
         speed[["currency", "avg_days_to_pay", "weighted_days_to_pay"]], on="currency", how="left"
     )
     return current.sort_values("total_ar", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def glossary(
+    *,
+    basis: str = "due_date",
+    edges: str | Sequence[int] = DEFAULT_BUCKET_EDGES,
+    dso_months: int = 3,
+    cei_months: int = 3,
+    countback_months: int = 12,
+    horizon_days: int = 90,
+) -> pd.DataFrame:
+    """The definitions a reader of the aging report needs, with this run's settings.
+
+    >>> glossary()["term"].iloc[0]
+    'Open item'
+    """
+    labels = bucket_labels(edges, basis)
+    age = "days past the due date" if basis == "due_date" else "days since the invoice date"
+    rows = [
+        (
+            "Open item",
+            "An invoice or debit note issued on or before the as-of date whose amount is not "
+            "fully settled by payments, credit notes and write-offs dated on or before that "
+            "date. A missing due date counts as the invoice date.",
+        ),
+        (
+            "Aging buckets",
+            f"Open amounts by {age} on the as-of date: {', '.join(labels)}. Bucket edges are "
+            "inclusive (exactly 30 days past due is in 1-30); an item due on the as-of date is "
+            "not due. Invoices with a payment schedule are aged per instalment.",
+        ),
+        (
+            "Unapplied cash",
+            "Payments received on or before the as-of date that are not applied to an invoice "
+            "issued by then. Shown apart; it is not deducted from the buckets.",
+        ),
+        (
+            "Credit balance",
+            "Credit notes and write-offs without an invoice to reduce, plus overpayments "
+            "(applied beyond an invoice's amount). Net balance = total - unapplied cash - "
+            "credit balance.",
+        ),
+        (
+            "Disputed",
+            "Open amount of invoices flagged as disputed or with a dispute open on the as-of date.",
+        ),
+        (
+            "Credit sales",
+            "Invoices + debit notes - credit notes dated in a period; write-offs are not sales.",
+        ),
+        (
+            "DSO",
+            f"Days sales outstanding: AR / credit sales of the last {dso_months} months x the "
+            "days of those months. The current month ends on the as-of date.",
+        ),
+        (
+            "DSO (countback)",
+            "Count back through monthly credit sales, newest first, until the AR is used up; "
+            "the last month counts the fraction of its days the remaining AR is of its sales "
+            f"(look-back {countback_months} months).",
+        ),
+        (
+            "BPDSO",
+            "Best possible DSO: AR not yet due / credit sales x days, over the same months as DSO.",
+        ),
+        ("ADD", "Average days delinquent: DSO - BPDSO."),
+        (
+            "CEI",
+            f"Collection effectiveness index over the last {cei_months} months: (AR at the start "
+            "+ credit sales - AR at the end) / (AR at the start + credit sales - current AR at "
+            "the end). 100% means everything collectible was collected.",
+        ),
+        ("% overdue", "AR past its due date / total AR."),
+        ("% over 90 days", "AR more than 90 days past due / total AR."),
+        (
+            "At-risk rate",
+            f"Of a month's invoicing, the share still unpaid {horizon_days} days after each "
+            "invoice date; shown for the latest month old enough to know.",
+        ),
+        (
+            "Average days to pay",
+            f"Paid date - invoice date of invoices fully paid in the last {cei_months} months; "
+            "simple mean and amount-weighted mean.",
+        ),
+        (
+            "Currency",
+            "Without a reporting currency amounts stay in their document currency and are "
+            "shown per currency, never added across currencies. With one, each amount is "
+            "converted at the latest fx rate on or before the as-of date (history at the "
+            "as-of rates).",
+        ),
+    ]
+    return pd.DataFrame(rows, columns=["term", "definition"])
