@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from arkit._synth_arrays import day_of_month, month_of, year_of
+from arkit.errors import ParamsError
 
 if TYPE_CHECKING:
     from arkit.synth import SyntheticLedger
@@ -326,6 +327,13 @@ def write_messy(
     synth: SyntheticLedger, folder: Path, rng: np.random.Generator, defects_per_kind: int
 ) -> pd.DataFrame:
     """Write the messy export of ``synth`` into ``folder``; return the defects truth."""
+    has_invoice = pc.any(pc.equal(synth.arrow["invoices"].column("doc_type"), "invoice")).as_py()
+    has_applied = pc.any(pc.is_valid(synth.arrow["payments"].column("invoice_id"))).as_py()
+    if not (has_invoice and has_applied):
+        raise ParamsError(
+            "messy: defects are copied from invoices and applied payments, and this ledger "
+            "has none; generate more customers or years"
+        )
     text = {name: _as_text(name, table, rng) for name, table in synth.arrow.items()}
     invoices = text["invoices"]
     drop_due = (invoices["doc_type"] == "invoice") & (rng.random(len(invoices)) < _DUE_DATE_DROPPED)

@@ -371,6 +371,8 @@ class _Lines:
 
     def amounts(self) -> np.ndarray:
         """Invoice amounts in cents: the exact sum of their lines."""
+        if len(self.first) == 0:  # reduceat cannot take empty indices
+            return np.zeros(0, dtype=np.int64)
         return np.add.reduceat(self.net_cents, self.first)
 
     def table(self, invoice_id: pa.Array) -> pa.Table:
@@ -399,7 +401,7 @@ def _draw_lines(rng: np.random.Generator, cust: Customers, c: np.ndarray) -> _Li
     n = len(c)
     n_lines = 1 + rng.binomial(2, 0.35, n)
     invoice = np.repeat(np.arange(n), n_lines)
-    first = np.concatenate([[0], np.cumsum(n_lines)[:-1]]).astype(np.int64)
+    first = (np.cumsum(n_lines) - n_lines).astype(np.int64)
     category = rng.choice(len(_CATEGORIES), size=len(invoice), p=_CATEGORY_SHARE)
     product = rng.integers(0, _PRODUCTS_PER_CATEGORY, len(invoice))
     price_cny = _CATEGORY_PRICE_CNY[:, None] * rng.lognormal(

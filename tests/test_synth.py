@@ -464,3 +464,13 @@ def test_a_million_invoices_in_under_a_minute():
     invoices = pc.sum(pc.equal(s.arrow["invoices"].column("doc_type"), "invoice"))
     assert invoices.as_py() >= 950_000
     assert elapsed < 60
+
+
+def test_a_ledger_without_invoices_is_valid_but_cannot_be_messy(tmp_path):
+    s = generate(customers=1, years=1, seed=0, invoices_per_month=0.0001)
+    assert s.arrow["invoices"].num_rows == 0 and len(s.truth["invoices"]) == 0
+    assert s.ledger().query("SELECT count(*) AS n FROM payments")["n"].iloc[0] == 0
+    s.write(tmp_path / "clean")
+    with pytest.raises(ParamsError, match="messy: defects are copied from invoices"):
+        s.write(tmp_path / "messy", messy=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clean"]
