@@ -98,9 +98,19 @@ def _manifest_sha256(ledger: Path) -> str:
     return hashlib.sha256(manifest.read_bytes()).hexdigest()
 
 
-def _failing_cell(exc: Exception, notebook) -> tuple[int | None, str]:
-    """Map papermill's executed-notebook cell index back to the source notebook."""
+def _failing_cell(exc: Exception, notebook, executed: Path) -> tuple[int | None, str]:
+    """The failing cell as numbered in the source notebook (1-based), and its first line."""
     index = getattr(exc, "cell_index", None)
+    if index is None and executed.is_file():
+        # Timeouts and dead kernels carry no index: papermill saved the notebook as it
+        # ran, and the last cell with a start time is the one that never finished.
+        import nbformat
+
+        cells = nbformat.read(executed, as_version=4).cells
+        started = [
+            i for i, c in enumerate(cells) if c.metadata.get("papermill", {}).get("start_time")
+        ]
+        index = started[-1] if started else None
     if index is None:
         return None, ""
     # papermill inserts its "injected-parameters" cell right after the parameters cell.
@@ -114,10 +124,27 @@ def _failing_cell(exc: Exception, notebook) -> tuple[int | None, str]:
 
 
 def _error_text(exc: Exception) -> str:
+    """One line: ``ExceptionName: message`` (nbclient's timeout message quotes the cell)."""
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
     if ename:
         return f"{ename}: {evalue}"
-    return f"{type(exc).__name__}: {exc}".strip()
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}".strip()
+
+
+def _ipc_kernel_manager(folder: Path) -> type:
+    """A kernel manager class whose kernels talk over local sockets in ``folder``.
+
+    Nothing listens on the network, and the kernel does not warn about unencrypted
+    TCP in every scheduled log. nbclient creates and shuts down the kernel itself.
+    """
+    from jupyter_client import AsyncKernelManager
+
+    class IpcKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(transport="ipc", ip=str(folder / "kernel"), **kwargs)
+
+    return IpcKernelManager
 
 
 def _publish(tmp: Path, audience_dir: Path, name: str) -> None:
@@ -185,6 +212,8 @@ def execute_report(
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=audience_dir))
     tmp.chmod(0o755)  # mkdtemp makes it private; the published folder is for readers
     source_nb = None
+    executed_path = tmp / f"{name}.ipynb"
+    sockets = Path(tempfile.mkdtemp(prefix="arkit-kernel-"))
     try:
         source_nb = read_notebook(report.notebook)
         source_nb.metadata["kernelspec"] = {
@@ -194,7 +223,6 @@ def execute_report(
         }
         input_path = tmp / f".{name}.input.ipynb"
         nbformat.write(source_nb, input_path)
-        executed_path = tmp / f"{name}.ipynb"
         papermill.execute_notebook(
             str(input_path),
             str(executed_path),
@@ -203,7 +231,10 @@ def execute_report(
             execution_timeout=timeout,
             progress_bar=False,
             log_output=False,
-            cwd=str(report.notebook.parent),
+            # The kernel starts in the notebook's folder, as in JupyterLab. (papermill's own
+            # cwd= would chdir this whole process, which races between parallel reports.)
+            resources={"metadata": {"path": str(report.notebook.parent)}},
+            kernel_manager_class=_ipc_kernel_manager(sockets),
         )
         input_path.unlink()
         page = render_html(
@@ -218,8 +249,10 @@ def execute_report(
         (tmp / f"{name}.html").write_text(page, encoding="utf-8")
         _publish(tmp, audience_dir, name)
     except Exception as exc:  # a report's failure is recorded, never fatal to the run
+        cell, cell_source = (
+            _failing_cell(exc, source_nb, executed_path) if source_nb else (None, "")
+        )
         shutil.rmtree(tmp, ignore_errors=True)
-        cell, cell_source = _failing_cell(exc, source_nb) if source_nb else (None, "")
         return ReportResult(
             name,
             "failed",
@@ -231,6 +264,8 @@ def execute_report(
             _error_text(exc),
             language,
         )
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     return ReportResult(
         name,
         "ok",

@@ -5,6 +5,7 @@ Executing a notebook costs seconds, so the runs are module-scoped and shared.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -90,6 +91,7 @@ def fixture_run(tmp_path_factory, params_folder, ledger_dir):
     from arkit.report._runner import run_reports
 
     out = tmp_path_factory.mktemp("run") / "outputs"
+    cwd = os.getcwd()
     summary = run_reports(
         ["all"],
         out=out,
@@ -100,4 +102,5 @@ def fixture_run(tmp_path_factory, params_folder, ledger_dir):
         jobs=2,
     )
     assert summary.ok, summary.failed
+    assert os.getcwd() == cwd  # parallel reports never move this process
     return out

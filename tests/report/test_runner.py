@@ -101,7 +101,12 @@ def test_outputs_are_where_the_contract_says(fixture_run):
 def test_tables_and_metrics_hold_the_ledger_values(fixture_run):
     good = fixture_run / AS_OF / "all" / "good"
     metrics = json.loads((good / "metrics.json").read_text(encoding="utf-8"))
-    assert metrics == {"total_invoiced": TOTAL_INVOICED, "customers": 3, "as_of": AS_OF}
+    assert metrics == {
+        "total_invoiced": TOTAL_INVOICED,
+        "customers": 3,
+        "as_of": AS_OF,
+        "cwd": str(FIXTURE_NOTEBOOKS.resolve()),  # kernels start in the notebook's folder
+    }
     table = pd.read_csv(good / "tables" / "invoiced.csv")
     assert table["customer_name"].tolist() == ["Zeta & Co", "Acme Ltd", SCRIPT_NAME]
     assert table["invoiced"].tolist() == [900.00, 300.10, 50.25]
@@ -236,7 +241,7 @@ def test_run_json_records_failing_cell_and_error(rerun, fixture_run):
     failing = run["reports"]["failing"]
     assert failing["status"] == "failed"
     assert failing["cell"] == 4  # the fourth cell of failing.py (markdown counted)
-    assert failing["cell_source"] == "if fail:"
+    assert failing["cell_source"] == "time.sleep(pause_seconds)"
     assert failing["error"] == "ValueError: deliberate failure for the pipeline tests"
     assert run["status"] == "failed"
     # the other reports still ran, again
@@ -266,6 +271,26 @@ def test_non_terminal_run_logs_plain_lines(rerun):
 
 
 # -- safety: validation first, lock, keep, audiences ---------------------------------------------
+
+
+def test_a_cell_over_the_timeout_fails_the_report(tmp_path, params_folder):
+    summary = run_reports(
+        ["failing"],
+        out=tmp_path / "out",
+        as_of=AS_OF,
+        notebooks=FIXTURE_NOTEBOOKS,
+        params_folder=params_folder,
+        assignments=["fail=false", "pause_seconds=30"],
+        timeout=2,
+    )
+    (result,) = summary.results
+    assert result.status == "failed"
+    assert result.cell == 4
+    assert result.error == (
+        "CellTimeoutError: A cell timed out while it was being executed, after 2 seconds."
+    )
+    assert result.duration_s < 25
+    assert not (tmp_path / "out" / AS_OF / "all" / "failing").exists()
 
 
 def test_bad_parameter_fails_before_any_output(tmp_path, params_folder):
