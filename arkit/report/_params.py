@@ -87,7 +87,11 @@ class AgingParams(CommonParams):
     bucket_edges: str
     history_months: int = Field(ge=1, le=120)
     top_n: int = Field(ge=1)
+    drilldown_customers: int = Field(ge=0)
+    dso_months: int = Field(ge=1, le=24)
     cei_months: int = Field(ge=1, le=12)
+    countback_months: int = Field(ge=1, le=60)
+    at_risk_days: int = Field(ge=1)
 
     @field_validator("bucket_edges")
     @classmethod

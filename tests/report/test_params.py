@@ -39,7 +39,11 @@ basis: str = "due_date"  # due_date or invoice_date
 bucket_edges: str = "30,60,90,120"  # bucket edges in days
 history_months: int = 12  # months of history
 top_n: int = 20  # customers listed
+drilldown_customers: int = 5  # customers drilled into
+dso_months: int = 3  # months behind DSO
 cei_months: int = 3  # months of collection effectiveness
+countback_months: int = 12  # countback DSO look-back
+at_risk_days: int = 90  # at-risk horizon
 """
 )
 
@@ -169,9 +173,9 @@ def test_unknown_key_lists_valid_keys(aging_setup):
     with pytest.raises(ParamsError) as info:
         build_params(reports, params_folder=params, assignments=["bukets=1"])
     assert str(info.value) == (
-        "params: unknown key 'bukets' in -p; valid keys: as_of, audience, basis, bucket_edges, "
-        "cei_months, company, history_months, language, ledger, output_dir, reporting_currency, "
-        "top_n"
+        "params: unknown key 'bukets' in -p; valid keys: as_of, at_risk_days, audience, basis, "
+        "bucket_edges, cei_months, company, countback_months, drilldown_customers, dso_months, "
+        "history_months, language, ledger, output_dir, reporting_currency, top_n"
     )
 
 
