@@ -378,24 +378,45 @@ def ar_kpis(
     countback_months: int = 12,
     horizon_days: int = 90,
     reporting_currency: str | None = None,
+    history: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Headline KPIs as of a date, one row per currency (one row with a reporting currency).
 
-    Columns: as_of, currency, total_ar, not_due, overdue, over_90, disputed,
-    credit_sales, dso, dso_countback, bpdso, add, cei, pct_overdue, pct_over_90,
-    at_risk_month, at_risk_rate, avg_days_to_pay, weighted_days_to_pay; sorted by
-    total AR, largest first.
+    Parameters
+    ----------
+    ledger, as_of, dso_months, cei_months, countback_months, reporting_currency
+        As :func:`kpi_history`.
+    horizon_days : int
+        Horizon of the at-risk rate.
+    history : pandas.DataFrame, optional
+        A :func:`kpi_history` result for the same ledger, date and settings; its
+        last period is reused instead of computing the KPIs again.
+
+    Returns
+    -------
+    pandas.DataFrame
+        as_of, currency, total_ar, not_due, overdue, over_90, disputed, credit_sales,
+        dso, dso_countback, bpdso, add, cei, pct_overdue, pct_over_90, at_risk_month,
+        at_risk_rate, avg_days_to_pay, weighted_days_to_pay; sorted by total AR,
+        largest first. With a reporting currency and several document currencies,
+        weighted_days_to_pay is NaN (its weights would mix currencies).
     """
     as_of = _as_date(as_of)
-    current = kpi_history(
-        ledger,
-        as_of,
-        months=1,
-        dso_months=dso_months,
-        cei_months=cei_months,
-        countback_months=countback_months,
-        reporting_currency=reporting_currency,
-    ).drop(columns=["period_start", "period_end", "days"])
+    if history is None:
+        history = kpi_history(
+            ledger,
+            as_of,
+            months=1,
+            dso_months=dso_months,
+            cei_months=cei_months,
+            countback_months=countback_months,
+            reporting_currency=reporting_currency,
+        )
+    kpi_columns = [
+        "currency", "total_ar", "not_due", "overdue", "over_90", "disputed", "credit_sales",
+        "dso", "dso_countback", "bpdso", "add", "cei", "pct_overdue", "pct_over_90",
+    ]  # fmt: skip
+    current = history.loc[history["period_end"] == as_of, kpi_columns].reset_index(drop=True)
     current.insert(0, "as_of", as_of)
     risk = at_risk_history(
         ledger, as_of, months=1, horizon_days=horizon_days, reporting_currency=reporting_currency
@@ -403,21 +424,21 @@ def ar_kpis(
     current = current.merge(
         risk[["currency", "at_risk_month", "at_risk_rate"]], on="currency", how="left"
     )
-    if reporting_currency is None:
-        speed = payment_speed(ledger, as_of, months=cei_months)
-    else:
+    speed = payment_speed(ledger, as_of, months=cei_months)
+    if reporting_currency is not None and len(speed):
         # Days are currency-free: pool every paid invoice under the reporting currency.
-        speed = payment_speed(ledger, as_of, months=cei_months).assign(currency=reporting_currency)
-        speed = (
-            speed.assign(
-                _w=speed["weighted_days_to_pay"] * speed["amount_paid"],
-                _s=speed["avg_days_to_pay"] * speed["invoices_paid"],
-            )
-            .groupby("currency", as_index=False)
-            .sum(numeric_only=True)
+        pooled = speed["currency"].nunique(dropna=False) > 1
+        paid = speed["invoices_paid"].sum()
+        weighted = speed["weighted_days_to_pay"].iloc[0]
+        speed = pd.DataFrame(
+            {
+                "currency": [reporting_currency],
+                "avg_days_to_pay": [
+                    (speed["avg_days_to_pay"] * speed["invoices_paid"]).sum() / paid
+                ],
+                "weighted_days_to_pay": [float("nan") if pooled else weighted],
+            }
         )
-        speed["avg_days_to_pay"] = speed["_s"] / speed["invoices_paid"]
-        speed["weighted_days_to_pay"] = speed["_w"] / speed["amount_paid"]
     current = current.merge(
         speed[["currency", "avg_days_to_pay", "weighted_days_to_pay"]], on="currency", how="left"
     )

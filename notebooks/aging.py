@@ -54,15 +54,6 @@ buckets = bucket_labels(bucket_edges, basis)
 
 by_customer = aging(ctx.ledger, ctx.as_of, by="customer", received_after=True, **settings)
 summary = aging_summary(ctx.ledger, ctx.as_of, **settings)
-kpis = ar_kpis(
-    ctx.ledger,
-    ctx.as_of,
-    dso_months=dso_months,
-    cei_months=cei_months,
-    countback_months=countback_months,
-    horizon_days=at_risk_days,
-    reporting_currency=currency_to,
-)
 history = kpi_history(
     ctx.ledger,
     ctx.as_of,
@@ -71,6 +62,16 @@ history = kpi_history(
     cei_months=cei_months,
     countback_months=countback_months,
     **settings,
+)
+kpis = ar_kpis(
+    ctx.ledger,
+    ctx.as_of,
+    dso_months=dso_months,
+    cei_months=cei_months,
+    countback_months=countback_months,
+    horizon_days=at_risk_days,
+    reporting_currency=currency_to,
+    history=history,  # the KPIs of its last period: no second pass
 )
 currencies = kpis["currency"].dropna().tolist()
 # the headline currency: the reporting currency, else the one with the most AR

@@ -156,3 +156,10 @@ def test_ar_kpis_in_a_reporting_currency():
 def test_bad_period_counts_are_one_clear_error(ledger, name):
     with pytest.raises(ParamsError, match=f"{name}: 0 must be a whole number of months"):
         K.kpi_history(ledger, "2026-04-30", **{name: 0})
+
+
+def test_ar_kpis_reuses_a_history_with_the_same_answer(ledger):
+    history = K.kpi_history(ledger, "2026-04-30", months=3)
+    pd.testing.assert_frame_equal(
+        K.ar_kpis(ledger, "2026-04-30", history=history), K.ar_kpis(ledger, "2026-04-30")
+    )
