@@ -9,6 +9,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
@@ -183,15 +184,20 @@ def _write_folder(out: Path, outcomes: dict[str, TableOutcome], manifest: dict) 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        for name in dict.fromkeys([*_ALWAYS_WRITTEN, *outcomes]):
-            outcome = outcomes.get(name)
-            table = outcome.clean if outcome else arrow_schema(name).empty_table()
-            pq.write_table(table.cast(arrow_schema(name)), tmp / f"{name}.parquet")
+        files = {
+            f"{name}.parquet": (
+                outcomes[name].clean if name in outcomes else arrow_schema(name).empty_table()
+            ).cast(arrow_schema(name))
+            for name in dict.fromkeys([*_ALWAYS_WRITTEN, *outcomes])
+        }
         rejects = [o.rejects for o in outcomes.values() if o.rejects.num_rows]
-        pq.write_table(
-            pa.concat_tables(rejects) if rejects else REJECTS_SCHEMA.empty_table(),
-            tmp / "rejects.parquet",
+        files["rejects.parquet"] = (
+            pa.concat_tables(rejects) if rejects else REJECTS_SCHEMA.empty_table()
         )
+        # Arrow releases the GIL while it encodes, so files are written side by side.
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            for done in [pool.submit(pq.write_table, t, tmp / f) for f, t in files.items()]:
+                done.result()
         (tmp / "manifest.json").write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
         )

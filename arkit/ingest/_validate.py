@@ -147,6 +147,7 @@ class _Stage:
         self.value = np.full(self.n, None, dtype=object)
         self.other = np.full(self.n, None, dtype=object)
         self.fixups: dict[str, np.ndarray] = {}
+        self.customer_position: pa.Array | None = None
 
     # -- bookkeeping ---------------------------------------------------------------------
     @property
@@ -277,8 +278,8 @@ def _invoice_signs(stage: _Stage) -> None:
     valid = stage.ok
     stage.count("credit_note_from_sign", valid & ~given & negative)
     stage.count("invoice_by_default", valid & ~given & ~negative)
-    filled = np.where(given, None, np.where(negative, "credit_note", "invoice"))
-    stage.values["doc_type"] = pc.coalesce(doc_type, pa.array(filled, pa.string()))
+    by_sign = pc.if_else(pa.array(negative), "credit_note", "invoice")
+    stage.values["doc_type"] = pc.coalesce(doc_type, by_sign)
     flip = valid & credit & positive
     stage.count("credit_sign_flipped", flip)
     stage.values["amount"] = pc.if_else(pa.array(flip), pc.negate(amount), amount)
@@ -343,8 +344,7 @@ def _cross_checks(stage: _Stage, done: dict[str, TableOutcome], options: Options
     values = stage.values
     customers = done.get("customers")
     if "customer_id" in stage.spec.names and stage.name != "customers":
-        known = customers.clean.column("customer_id") if customers else pa.array([], pa.string())
-        unknown = ~_in(values["customer_id"], known.combine_chunks())
+        unknown = _np_mask(pc.is_null(_customer_position(stage, customers)))
         stage.mark(unknown, "unknown_customer", "customer_id")
     if stage.name == "invoices":
         _derive_due_dates(stage, customers)
@@ -394,11 +394,22 @@ def _cross_checks(stage: _Stage, done: dict[str, TableOutcome], options: Options
             stage.count("unapplied_unknown_invoice", hit)
 
 
+def _customer_position(stage: _Stage, customers: TableOutcome | None) -> pa.Array:
+    """Row of each document's customer among the clean customers (null: unknown), found once."""
+    if stage.customer_position is None:
+        ids = (
+            customers.clean.column("customer_id").combine_chunks()
+            if customers
+            else pa.array([], pa.string())
+        )
+        stage.customer_position = pc.index_in(stage.values["customer_id"], value_set=ids)
+    return stage.customer_position
+
+
 def _customer_lookup(stage: _Stage, customers: TableOutcome | None, column: str) -> pa.Array:
     if customers is None:
         return pa.nulls(stage.n, TABLES["customers"].column(column).type)
-    ids = customers.clean.column("customer_id").combine_chunks()
-    where = pc.index_in(stage.values["customer_id"], value_set=ids)
+    where = _customer_position(stage, customers)
     return pc.take(customers.clean.column(column).combine_chunks(), where)
 
 

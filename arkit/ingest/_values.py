@@ -30,6 +30,7 @@ __all__ = [
 
 # Excel counts days from 1899-12-30 (its 1900 leap-year bug included), Unix from 1970-01-01.
 _EXCEL_EPOCH_OFFSET = 25569
+_FIRST_DAY_OF_YEAR_1 = -719162  # 0001-01-01, the first date Python can represent
 _MAX_INTEGER_DIGITS = MONEY.precision - MONEY.scale
 
 _CURRENCY_NAMES = {
@@ -216,26 +217,45 @@ def _ints(text: pa.Array) -> np.ndarray:
     return pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False)
 
 
-def _ymd_readers(dayfirst: bool):
-    """Readers of one date form each: text -> (hit mask, year, month, day) of the hits."""
+def _civil_days(year: np.ndarray, month: np.ndarray, day: np.ndarray):
+    """Days since 1970-01-01 of (year, month, day), and whether that date exists."""
+    valid_month = (month >= 1) & (month <= 12) & (year >= 1)
+    months = np.where(valid_month, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    first = months.astype("datetime64[D]").astype(np.int64)
+    days_in_month = (months + 1).astype("datetime64[D]").astype(np.int64) - first
+    return first + day - 1, valid_month & (day >= 1) & (day <= days_in_month)
 
-    def iso(text):  # the common case first, by fixed positions: no capture groups
+
+def _date_readers(dayfirst: bool):
+    """Readers of one date form each: text -> (hit mask, days since 1970, date exists)."""
+
+    def iso(text):  # the common form: Arrow's own parser, no capture groups
         hit = _np(pc.match_substring_regex(text, _ISO))
-        sub = text.filter(pa.array(hit))
-        fields = [_ints(pc.utf8_slice_codeunits(sub, a, b)) for a, b in ((0, 4), (5, 7), (8, 10))]
-        return hit, *fields
+        day_text = pc.utf8_slice_codeunits(text.filter(pa.array(hit)), 0, 10)
+        parsed = pc.strptime(day_text, format="%Y-%m-%d", unit="s", error_is_null=True)
+        days = parsed.cast(pa.date32())
+        # strptime rolls impossible days over (Feb 30 -> Mar 2); those do not print back
+        exists = _np(pc.equal(days.cast(pa.string()), day_text))
+        epoch_days = pc.fill_null(days.cast(pa.int32()), 0).to_numpy()
+        return hit, epoch_days, exists & (epoch_days >= _FIRST_DAY_OF_YEAR_1)
 
     def pattern(regex, order=("y", "m", "d")):
         def read(text):
             parts = pc.extract_regex(text, regex)
             hit = _np(parts.is_valid())
             sub = parts.filter(pa.array(hit))
-            return hit, *(_ints(sub.field(name)) for name in order)
+            return hit, *_civil_days(*(_ints(sub.field(name)) for name in order))
 
         return read
 
+    def serial(text):
+        parts = pc.extract_regex(text, _SERIAL)
+        hit = _np(parts.is_valid())
+        days = _ints(parts.filter(pa.array(hit)).field("n")) - _EXCEL_EPOCH_OFFSET
+        return hit, days, np.ones(len(days), dtype=bool)
+
     dmy = pattern(_DMY, ("y", "b", "a") if dayfirst else ("y", "a", "b"))
-    return (iso, *(pattern(p) for p in _DATE_PATTERNS), dmy)
+    return (iso, *(pattern(p) for p in _DATE_PATTERNS), dmy, serial)
 
 
 def parse_dates(values, dayfirst: bool = False) -> pa.Array:
@@ -269,29 +289,17 @@ def parse_dates(values, dayfirst: bool = False) -> pa.Array:
         return text.cast(pa.date32())
     except pa.ArrowInvalid:
         pass
-    n = len(text)
-    year, month, day = (np.zeros(n, dtype=np.int64) for _ in range(3))
+    epoch_days = np.zeros(len(text), dtype=np.int64)
+    valid = np.zeros(len(text), dtype=bool)
     # each form is tried only on the rows no earlier form has read
     remaining = np.flatnonzero(_np(pc.is_valid(text)))
-    for read in _ymd_readers(dayfirst):
+    for read in _date_readers(dayfirst):
         if not len(remaining):
             break
-        hit, y, m, d = read(text.take(pa.array(remaining)))
+        hit, days, exists = read(text.take(pa.array(remaining)))
         rows = remaining[hit]
-        year[rows], month[rows], day[rows] = y, m, d
+        epoch_days[rows], valid[rows] = days, exists
         remaining = remaining[~hit]
-    valid_month = (month >= 1) & (month <= 12) & (year >= 1)
-    months = np.where(valid_month, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
-    first = months.astype("datetime64[D]").astype(np.int64)
-    days_in_month = (months + 1).astype("datetime64[D]").astype(np.int64) - first
-    valid = valid_month & (day >= 1) & (day <= days_in_month)
-    epoch_days = first + day - 1
-    if len(remaining):
-        serial = pc.extract_regex(text.take(pa.array(remaining)), _SERIAL)
-        hit = _np(serial.is_valid())
-        rows = remaining[hit]
-        epoch_days[rows] = _ints(serial.filter(pa.array(hit)).field("n")) - _EXCEL_EPOCH_OFFSET
-        valid[rows] = True
     return pa.array(epoch_days.astype(np.int32), type=pa.int32(), mask=~valid).cast(pa.date32())
 
 

@@ -155,3 +155,18 @@ def test_currencies_and_document_types():
         "credit_note",
         None,
     ]
+
+
+def test_dates_of_mixed_forms_in_one_column_keep_their_positions():
+    text = [
+        "2026-03-05",
+        "0000-01-01",
+        "2026/3/6",
+        "2026-02-30",
+        "46088",
+        None,
+        "20260308",
+        "2026-03-09 08:00",
+    ]
+    days = [None if d is None else d.day for d in parse_dates(text).to_pylist()]
+    assert days == [5, None, 6, None, 7, None, 8, 9]
