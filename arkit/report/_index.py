@@ -41,8 +41,9 @@ def _metrics_cell(report_dir: Path, report: Report | None) -> str:
         shown = [(m.label, metrics.get(m.key), m.kind) for m in report.metrics]
     else:
         shown = [(key, value, "number") for key, value in list(metrics.items())[:4]]
+    currency = str(metrics.get("currency") or "")  # reports in one currency say which
     return "<br>".join(
-        f"{escape(label)}: <strong>{escape(format_metric(value, kind))}</strong>"
+        f"{escape(label)}: <strong>{escape(format_metric(value, kind, currency))}</strong>"
         for label, value, kind in shown
     )
 

@@ -36,7 +36,7 @@ __all__ = [
     "format_metric",
 ]
 
-METRIC_KINDS = ("money", "count", "days", "percent", "number")
+METRIC_KINDS = ("money", "count", "days", "percent", "number", "flag")
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ REGISTRY: dict[str, Report] = {
             "数据质量与对账",
             "Did every exported row land in the ledger or in rejects, and do the totals agree?",
             metrics=(
+                Metric("reconciled", "Reconciled", "flag"),
                 Metric("rows_read", "Rows read", "count"),
                 Metric("rows_rejected", "Rows rejected", "count"),
                 Metric("money_rejected", "Money rejected", "money"),
@@ -209,19 +210,26 @@ def resolve_reports(selection: list[str], reports: dict[str, Report]) -> list[Re
     return [reports[name] for name in order]
 
 
-def format_metric(value: object, kind: str) -> str:
+def format_metric(value: object, kind: str, currency: str = "") -> str:
     """Format a headline metric for the index (display only; metrics.json keeps numbers).
 
-    >>> format_metric(1234567.891, "money"), format_metric(-50, "money")
-    ('1,234,567.89', '(50.00)')
+    >>> format_metric(1234567.891, "money", "CNY"), format_metric(-50, "money")
+    ('CNY 1,234,567.89', '(50.00)')
     >>> format_metric(0.1234, "percent"), format_metric(41.26, "days"), format_metric(None, "count")
     ('12.3%', '41.3 days', '–')
+    >>> format_metric(True, "flag"), format_metric(12345, "count")
+    ('yes', '12,345')
     """
-    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
-        return "–" if value is None else str(value)
+    if value is None:
+        return "–"
+    if kind == "flag":
+        return "yes" if value else "no"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
     if kind == "money":
         text = f"{abs(value):,.2f}"
-        return f"({text})" if value < 0 else text
+        text = f"({text})" if value < 0 else text
+        return f"{currency} {text}" if currency else text
     if kind == "count":
         return f"{value:,.0f}"
     if kind == "days":

@@ -104,3 +104,36 @@ def fixture_run(tmp_path_factory, params_folder, ledger_dir):
     assert summary.ok, summary.failed
     assert os.getcwd() == cwd  # parallel reports never move this process
     return out
+
+
+@pytest.fixture(scope="session")
+def real_run(tmp_path_factory):
+    """``arkit run all`` on the repository's notebooks and params, over a small synthetic ledger.
+
+    Returns the output root (as of 2026-11-30, audience ``all``) and the run summary.
+    """
+    from arkit.cli import main
+    from arkit.report._runner import run_reports
+
+    root = tmp_path_factory.mktemp("real")
+    assert (
+        main(
+            [
+                "synth",
+                "--customers",
+                "40",
+                "--years",
+                "1",
+                "--seed",
+                "3",
+                "--out",
+                str(root / "raw"),
+            ]
+        )
+        == 0
+    )
+    assert main(["ingest", str(root / "raw"), "--out", str(root / "ledger")]) == 0
+    summary = run_reports(
+        ["all"], out=root / "outputs", ledger=str(root / "ledger"), as_of="2026-11-30"
+    )
+    return root / "outputs", summary

@@ -51,33 +51,45 @@ def _is_blank(png: bytes) -> bool:
     return max(ImageStat.Stat(image).stddev) < 5  # one flat colour
 
 
-def test_pages_open_offline_without_errors(browser, fixture_run):
+def _check_offline(browser, path: Path) -> None:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    blocked, errors, dialogs = [], [], []
+
+    def route(request_route):
+        if request_route.request.url.startswith(("file://", "data:")):
+            request_route.continue_()
+        else:
+            blocked.append(request_route.request.url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(path.as_uri(), wait_until="load")
+    shot = page.screenshot(full_page=True)
+    context.close()
+    assert blocked == [], f"{path.name} requested {blocked}"
+    assert errors == [], f"{path.name}: {errors}"
+    assert dialogs == [], f"{path.name} ran a script: {dialogs}"
+    assert not _is_blank(shot), f"{path.name} renders blank"
+
+
+def test_fixture_pages_open_offline_without_errors(browser, fixture_run):
     pages = _pages(fixture_run)
     assert len(pages) == 4
     for path in pages:
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
-        page = context.new_page()
-        blocked, errors, dialogs = [], [], []
+        _check_offline(browser, path)
 
-        def route(request_route, blocked=blocked):
-            if request_route.request.url.startswith(("file://", "data:")):
-                request_route.continue_()
-            else:
-                blocked.append(request_route.request.url)
-                request_route.abort()
 
-        page.route("**/*", route)
-        page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda exc, e=errors: e.append(str(exc)))
-        page.on("requestfailed", lambda r, e=errors: e.append(f"failed: {r.url}"))
-        page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
-        page.goto(path.as_uri(), wait_until="load")
-        shot = page.screenshot(full_page=True)
-        context.close()
-        assert blocked == [], f"{path.name} requested {blocked}"
-        assert errors == [], f"{path.name}: {errors}"
-        assert dialogs == [], f"{path.name} ran a script: {dialogs}"
-        assert not _is_blank(shot), f"{path.name} renders blank"
+def test_real_report_pages_open_offline_without_errors(browser, real_run):
+    out, _ = real_run
+    pages = _pages(out)
+    assert [p.name for p in pages] == ["index.html", "aging.html", "data_quality.html"]
+    for path in pages:
+        _check_offline(browser, path)
 
 
 def test_malicious_name_is_visible_as_text(browser, fixture_run):
