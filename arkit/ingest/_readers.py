@@ -30,6 +30,8 @@ __all__ = ["RawSource", "SUPPORTED_SUFFIXES", "expand_sources", "read_file", "re
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq")
 _HEADER_SEARCH_ROWS = 30
 _DELIMITERS = ",;\t|"
+_FLOAT_DECIMALS = 9
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 @dataclass
@@ -195,7 +197,11 @@ def _read_csv(path: Path, header_score: Callable[[list[str]], int]) -> RawSource
 
     body = path.read_bytes()
     checksum = hashlib.sha256(body).hexdigest()
+    utf16 = body.startswith(_UTF16_BOMS)
+    if utf16:  # Excel's "Unicode text" export
+        body = body.decode("utf-16").encode("utf-8")
     head, encoding = _decode_head(path, body)
+    encoding = "utf-16" if utf16 else encoding
     if not head.strip():
         raise InputError(f"{path}: file is empty")
     if encoding == "gb18030":
@@ -283,7 +289,8 @@ def _cell_text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        # round away binary noise of formulas (1234.5600000000002) but keep real decimals
+        return str(int(value)) if value.is_integer() else repr(round(value, _FLOAT_DECIMALS))
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
     if isinstance(value, dt.date):
@@ -371,7 +378,10 @@ def _as_text(table: pa.Table) -> pa.Table:
     ):
         if pa.types.is_timestamp(column.type):
             column = column.cast(pa.date64()).cast(pa.date32())
-        # Arrow writes a double as the shortest text that reads back to it: 0.1 stays "0.1"
+        if pa.types.is_floating(column.type):
+            # Arrow writes a double as the shortest text that reads back to it (0.1 stays
+            # "0.1"); rounding first drops the noise of computed values (0.30000000000000004)
+            column = pc.round(column, _FLOAT_DECIMALS)
         text = column.cast(pa.string()) if not pa.types.is_string(column.type) else column
         columns[name] = pc.fill_null(text, "")
     return pa.table(columns)

@@ -81,7 +81,8 @@ def _invoice_sheet(ws) -> None:
     ws.append(["应收账款明细表 2026年6月"])
     ws.append([])
     ws.append(["发票号码", "客户编号", "开票日期", "价税合计", "到期日", "是否争议"])
-    ws.append(["INV-1", 1001, dt.datetime(2026, 3, 5), 1234.5, dt.date(2026, 4, 4), "是"])
+    # 1000.1 + 234.4 is 1234.5000000000002 in binary floating point, as a formula cell caches it
+    ws.append(["INV-1", 1001, dt.datetime(2026, 3, 5), 1000.1 + 234.4, dt.date(2026, 4, 4), "是"])
     ws.append(["INV-2", 1001, "2026/3/6", "2,000.10", None, "否"])
     ws.append(["INV-3", 1001, "someday", 10, None, None])
 
@@ -302,3 +303,37 @@ def test_a_quoted_line_break_does_not_shift_row_numbers(raw, write, tmp_path):
     assert result.rejects[["row", "reason"]].values.tolist() == [[4, "bad_amount"]]
     po = result.open().query("SELECT po_number FROM invoices")["po_number"].tolist()
     assert po == ["PO 1\nsecond line"]
+
+
+def test_utf16_text_export_and_float_noise_from_computed_cells(raw, write, tmp_path):
+    write(raw, "customers.csv", "customer_id,customer_name,payment_terms\nC1,Acme,NET30")
+    text = "invoice_id\tcustomer_id\tinvoice_date\tamount\nI1\tC1\t2026-01-02\t5.5\n"
+    (raw / "invoices.txt").write_bytes(text.encode("utf-16"))
+    pq.write_table(
+        pa.table(
+            {
+                "payment_id": ["P1", "P2"],
+                "customer_id": ["C1", "C1"],
+                "payment_date": ["2026-01-20", "2026-01-21"],
+                "amount": [0.1 + 0.2, 1.005],  # 0.30000000000000004 is 0.30; 1.005 has 3 decimals
+            }
+        ),
+        raw / "payments.parquet",
+    )
+    result = ingest(raw, out=tmp_path / "ledger", run_date=RUN)
+    encodings = {s["label"]: s.get("encoding") for s in result.manifest["sources"]}
+    assert encodings["invoices.txt"] == "utf-16"
+    assert result.rejects[["table", "row", "reason"]].values.tolist() == [
+        ["payments", 2, "bad_amount"]
+    ]
+    assert result.manifest["reconciliation"]["payments"]["money"]["amount"]["clean"] == "0.30"
+    assert result.manifest["reconciliation"]["invoices"]["money"]["amount"]["clean"] == "5.50"
+
+
+def test_a_table_with_headers_only_is_empty_not_an_error(raw, write, tmp_path, customers_csv):
+    write(raw, "customers.csv", customers_csv)
+    write(raw, "invoices.csv", "invoice_id,customer_id,invoice_date,amount,due_date")
+    result = ingest(raw, out=tmp_path / "ledger", run_date=RUN)
+    stats = result.manifest["reconciliation"]["invoices"]
+    assert (stats["rows_read"], stats["money"]["amount"]["read"]) == (0, "0.00")
+    assert result.open().query("SELECT count(*) AS n FROM invoices")["n"].iloc[0] == 0
