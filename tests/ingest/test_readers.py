@@ -81,8 +81,8 @@ def _invoice_sheet(ws) -> None:
     ws.append(["应收账款明细表 2026年6月"])
     ws.append([])
     ws.append(["发票号码", "客户编号", "开票日期", "价税合计", "到期日", "是否争议"])
-    # 1000.1 + 234.4 is 1234.5000000000002 in binary floating point, as a formula cell caches it
-    ws.append(["INV-1", 1001, dt.datetime(2026, 3, 5), 1000.1 + 234.4, dt.date(2026, 4, 4), "是"])
+    # 1.1 * 3 is 3.3000000000000003 in binary floating point, as a formula cell caches it
+    ws.append(["INV-1", 1001, dt.datetime(2026, 3, 5), 1.1 * 3, dt.date(2026, 4, 4), "是"])
     ws.append(["INV-2", 1001, "2026/3/6", "2,000.10", None, "否"])
     ws.append(["INV-3", 1001, "someday", 10, None, None])
 
@@ -109,7 +109,7 @@ def test_xlsx_with_a_title_row_reports_sheet_rows(raw, write, tmp_path):
     assert invoices["customer_id"].tolist() == ["1001", "1001"]  # a numeric cell id stays "1001"
     assert invoices.loc["INV-2", "due_date"] == pd.Timestamp("2026-04-05")  # Net 30, derived
     assert invoices["disputed"].tolist() == [True, False]
-    assert result.manifest["reconciliation"]["invoices"]["money"]["amount"]["clean"] == "3234.60"
+    assert result.manifest["reconciliation"]["invoices"]["money"]["amount"]["clean"] == "2003.40"
     source = next(s for s in result.manifest["sources"] if s["table"] == "invoices")
     assert (source["sheet"], source["header_row"]) == ("发票", 3)
 
