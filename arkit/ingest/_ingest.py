@@ -129,10 +129,9 @@ def _read_all(
 ) -> list[RawSource]:
     specs = [str(s) for s in sources] + _named(named)
     score = _score_headers(mapping)
-    raw = [
-        read_file(path, sheet, score, table)
-        for table, path, sheet in expand_sources(specs, tuple(TABLES))
-    ]
+    files = expand_sources(specs, tuple(TABLES))
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        raw = list(pool.map(lambda spec: read_file(spec[1], spec[2], score, spec[0]), files))
     if (db_tables or db_queries) and not db:
         raise InputError("--db-table/--db-query given without a database URL (--db)")
     if db:

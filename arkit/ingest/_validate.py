@@ -15,7 +15,9 @@ for duplicates); messages are filled column-wise too.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import string
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -601,23 +603,34 @@ def _outcome(stage: _Stage) -> TableOutcome:
     return TableOutcome(stage.name, clean, _rejects(stage), stats)
 
 
+def _stage_table(name: str, parts: list[tuple[RawSource, HeaderMatch]], options: Options) -> _Stage:
+    """The checks that need no other table: row checks, then duplicates."""
+    stage = _Stage(name, parts)
+    _row_checks(stage, options)
+    if name == "customers":
+        _customer_flags(stage)
+    con = duckdb.connect()
+    try:
+        _duplicates(stage, con)
+    finally:
+        con.close()
+    return stage
+
+
 def validate_tables(
     parts: dict[str, list[tuple[RawSource, HeaderMatch]]], options: Options
 ) -> dict[str, TableOutcome]:
-    """Validate every table that has at least one source, in dependency order."""
-    con = duckdb.connect()
+    """Validate every table that has at least one source.
+
+    Tables are checked on their own side by side (Arrow and DuckDB release the GIL),
+    then against each other in dependency order.
+    """
+    names = [name for name in ORDER if name in parts]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        staged = {n: pool.submit(_stage_table, n, parts[n], options) for n in names}
+        stages = {n: future.result() for n, future in staged.items()}
     done: dict[str, TableOutcome] = {}
-    try:
-        for name in ORDER:
-            if name not in parts:
-                continue
-            stage = _Stage(name, parts[name])
-            _row_checks(stage, options)
-            if name == "customers":
-                _customer_flags(stage)
-            _duplicates(stage, con)
-            _cross_checks(stage, done, options)
-            done[name] = _outcome(stage)
-    finally:
-        con.close()
+    for name in names:
+        _cross_checks(stages[name], done, options)
+        done[name] = _outcome(stages.pop(name))
     return done
