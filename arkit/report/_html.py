@@ -154,9 +154,9 @@ def render_html(
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
+        language_code="zh" if language == "zh" else "en",
     )
     resources = {
-        "language_code": "zh-CN" if language == "zh" else "en",
         "arkit": {
             "title": title,
             "subtitle": subtitle,
