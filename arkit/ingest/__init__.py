@@ -10,6 +10,9 @@ money totals reconcile exactly.
 ['bad_amount', 'bad_date', 'bad_terms']
 """
 
+import sys
+import types
+
 from arkit.ingest._headers import SYNONYMS, load_mapping, normalise_header
 from arkit.ingest._ingest import ingest
 from arkit.ingest._readers import SUPPORTED_SUFFIXES
@@ -40,3 +43,18 @@ __all__ = [
     "parse_dates",
     "parse_doc_types",
 ]
+
+
+class _CallableModule(types.ModuleType):
+    """``arkit.ingest(...)`` runs :func:`ingest`: the package is also the function.
+
+    The issue asks for ``arkit.ingest(...)`` while ``arkit.ingest`` is this package
+    (``arkit.ingest.REASONS``); a callable module serves both without an import-order
+    dependent attribute on ``arkit``.
+    """
+
+    def __call__(self, *sources, **options) -> IngestResult:
+        return ingest(*sources, **options)
+
+
+sys.modules[__name__].__class__ = _CallableModule

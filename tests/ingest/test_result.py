@@ -61,3 +61,13 @@ def test_cli_prints_the_summary_and_exits_zero(raw, write, customers_csv, capsys
         "payments.parquet",
         "rejects.parquet",
     ]
+
+
+def test_the_package_is_callable_as_arkit_ingest(raw, write, customers_csv):
+    import arkit.ingest
+
+    write(raw, "customers.csv", customers_csv)
+    write(raw, "invoices.csv", INVOICES)
+    result = arkit.ingest(raw, out=raw.parent / "ledger", run_date="2026-06-30")
+    assert result.manifest["reconciliation"]["invoices"]["rows_clean"] == 2
+    assert arkit.ingest.REASONS["zero_amount"].startswith("{where}")
