@@ -588,7 +588,7 @@ def _outcome(stage: _Stage) -> TableOutcome:
         "rows_clean": int(clean_mask.sum()),
         "rows_rejected": int(rejected.sum()),
         "rows_merged": int(merged.sum()),
-        "rows_flagged": int((stage.flag > 0).sum()),
+        "rows_flagged": int(((stage.flag > 0) & clean_mask).sum()),
         "money": money,
         "reasons": {c: int(counts[i]) for i, c in enumerate(_CODES) if i and counts[i]},
         "fixups": {

@@ -292,3 +292,25 @@ def test_reversal_payments_keep_their_negative_sign(raw, write, customers_csv):
     result = _ingest(raw)
     assert _found(result) == {("payments", 4, "zero_amount")}
     assert result.manifest["reconciliation"]["payments"]["money"]["amount"]["clean"] == "0.00"
+
+
+def test_a_flagged_row_that_is_also_rejected_counts_once_as_rejected(raw, write):
+    write(
+        raw,
+        "customers.csv",
+        """
+        customer_id,customer_name,payment_terms
+        C1,Acme,whenever
+        C1,Acme Ltd,whenever
+        """,
+    )
+    write(
+        raw,
+        "invoices.csv",
+        "invoice_id,customer_id,invoice_date,amount,due_date\nI1,C1,2026-01-02,5,2026-02-01",
+    )
+    result = _ingest(raw)
+    assert _found(result) == {("customers", 2, "bad_terms"), ("customers", 3, "duplicate_conflict")}
+    stats = result.manifest["reconciliation"]["customers"]
+    assert (stats["rows_clean"], stats["rows_rejected"], stats["rows_flagged"]) == (1, 1, 1)
+    assert stats["reasons"] == {"duplicate_conflict": 1, "bad_terms": 1}
