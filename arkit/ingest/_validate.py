@@ -275,7 +275,7 @@ def _invoice_signs(stage: _Stage) -> None:
         negative & debit,
         "sign_mismatch",
         "amount",
-        other=pc.binary_join_element_wise("a", pc.replace_substring(doc_type, "_", " "), " "),
+        other=pc.if_else(pc.equal(doc_type, "invoice"), "an invoice", "a debit note"),
     )
     valid = stage.ok
     stage.count("credit_note_from_sign", valid & ~given & negative)

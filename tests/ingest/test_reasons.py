@@ -233,7 +233,7 @@ def test_doc_type_column_governs_signs(raw, write, customers_csv):
     }
     message = result.rejects.set_index("row").loc[3, "message"]
     assert (
-        message == "row 3 of invoices.csv: invoice I2 has a negative amount -100 but is a invoice"
+        message == "row 3 of invoices.csv: invoice I2 has a negative amount -100 but is an invoice"
     )
 
 
