@@ -288,36 +288,29 @@ def _invoice_signs(stage: _Stage) -> None:
 
 
 def _duplicates(stage: _Stage, con: duckdb.DuckDBPyConnection) -> None:
-    """Exact copies of a kept row are merged; other rows with its key are rejected."""
-    candidates = np.flatnonzero(stage.ok)
-    if not len(candidates):
+    """Exact copies of a kept row are merged; other rows with its key are rejected.
+
+    One DuckDB query: keys seen more than once among the rows still valid, then,
+    within each such key in source order, whether each later row hashes like the first.
+    """
+    if not stage.ok.any():
         return
-    # Only rows whose key occurs more than once need the row-by-value comparison.
-    keys_text = [
-        stage.values[k].take(pa.array(candidates)).cast(pa.string()) for k in stage.spec.key
-    ]
-    key = keys_text[0] if len(keys_text) == 1 else pc.binary_join_element_wise(*keys_text, "\x1f")
-    counts = pc.value_counts(key)
-    seen_twice = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
-    repeated = _np_mask(pc.is_in(key, value_set=seen_twice))
-    if not repeated.any():
-        return
-    candidates = candidates[repeated]
     cols = {f"c{i}": stage.values[c] for i, c in enumerate(stage.spec.names)}
-    keys = [f"c{stage.spec.names.index(k)}" for k in stage.spec.key]
-    take = pa.array(candidates)
-    frame = pa.table({"_i": candidates, **{n: a.take(take) for n, a in cols.items()}})
+    keys = ", ".join(f"c{stage.spec.names.index(k)}" for k in stage.spec.key)
+    frame = pa.table({"_i": np.arange(stage.n), "_ok": stage.ok, **cols})
     con.register("stage", frame)
     row_hash = f"hash({', '.join(cols)})"
     found = con.sql(
         f"""
-        WITH ranked AS (
+        WITH valid AS (SELECT * FROM stage WHERE _ok),
+        repeated AS (SELECT {keys} FROM valid GROUP BY {keys} HAVING count(*) > 1),
+        ranked AS (
             SELECT _i,
                    row_number() OVER w AS occurrence,
                    {row_hash} = first_value({row_hash}) OVER w AS same_as_first,
                    first_value(_i) OVER w AS first_i
-            FROM stage
-            WINDOW w AS (PARTITION BY {", ".join(keys)} ORDER BY _i)
+            FROM valid JOIN repeated USING ({keys})
+            WINDOW w AS (PARTITION BY {keys} ORDER BY _i)
         )
         SELECT _i, same_as_first, first_i FROM ranked WHERE occurrence > 1
         """
@@ -327,15 +320,14 @@ def _duplicates(stage: _Stage, con: duckdb.DuckDBPyConnection) -> None:
         return
     index = found.column("_i").to_numpy()
     same = found.column("same_as_first").to_numpy(zero_copy_only=False).astype(bool)
-    first_row = np.zeros(stage.n, dtype=np.int64)
-    first_row[index] = stage.rows[found.column("first_i").to_numpy()]
-    first_text = first_row.astype(str)
+    first_row = np.full(stage.n, None, dtype=object)
+    first_row[index] = stage.rows[found.column("first_i").to_numpy()].astype(str)
     merged = np.zeros(stage.n, dtype=bool)
     merged[index[same]] = True
     conflict = np.zeros(stage.n, dtype=bool)
     conflict[index[~same]] = True
-    stage.mark(merged, MERGED, None, other=first_text)
-    stage.mark(conflict, "duplicate_conflict", None, other=first_text)
+    stage.mark(merged, MERGED, None, other=first_row)
+    stage.mark(conflict, "duplicate_conflict", None, other=first_row)
 
 
 def _in(values: pa.Array, known: pa.Array) -> np.ndarray:

@@ -9,6 +9,7 @@ parser never decides whether a value is required. Parsing is vectorised with
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import numpy as np
@@ -226,6 +227,25 @@ def _civil_days(year: np.ndarray, month: np.ndarray, day: np.ndarray):
     return first + day - 1, valid_month & (day >= 1) & (day <= days_in_month)
 
 
+def _iso_dates(text: pa.Array) -> pa.Array:
+    """Year-month-day text as dates via DuckDB's ``TRY_CAST``; null where it is not one."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.register("text_column", pa.table({"t": text}))
+        dates = con.sql("SELECT TRY_CAST(t AS DATE) AS d FROM text_column").to_arrow_table()
+    finally:
+        con.close()
+    dates = dates.column("d").combine_chunks()
+    # DuckDB also reads years before 1 and after 9999, which no calendar date type holds
+    in_range = pc.and_(
+        pc.greater_equal(dates, pa.scalar(dt.date(1, 1, 1))),
+        pc.less_equal(dates, pa.scalar(dt.date(9999, 12, 31))),
+    )
+    return pc.if_else(in_range, dates, pa.scalar(None, pa.date32()))
+
+
 def _date_readers(dayfirst: bool):
     """Readers of one date form each: text -> (hit mask, days since 1970, date exists)."""
 
@@ -289,10 +309,13 @@ def parse_dates(values, dayfirst: bool = False) -> pa.Array:
         return text.cast(pa.date32())
     except pa.ArrowInvalid:
         pass
-    epoch_days = np.zeros(len(text), dtype=np.int64)
-    valid = np.zeros(len(text), dtype=bool)
+    # Mostly ISO with a few exceptions: DuckDB reads year-month-day text and gives null
+    # for the rest (and for impossible days), across cores; the other forms follow.
+    by_duckdb = _iso_dates(text)
+    epoch_days = pc.fill_null(by_duckdb.cast(pa.int32()), 0).to_numpy().astype(np.int64)
+    valid = _np(pc.is_valid(by_duckdb))
     # each form is tried only on the rows no earlier form has read
-    remaining = np.flatnonzero(_np(pc.is_valid(text)))
+    remaining = np.flatnonzero(_np(pc.is_valid(text)) & ~valid)
     for read in _date_readers(dayfirst):
         if not len(remaining):
             break
