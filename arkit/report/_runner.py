@@ -276,6 +276,18 @@ def execute_report(
     )
 
 
+def _remove_leftovers(audience_dir: Path) -> None:
+    """Delete temporary folders a killed run left behind (safe: the caller holds the lock)."""
+    if not audience_dir.is_dir():
+        return
+    for path in audience_dir.iterdir():
+        if path.name.startswith(".") and (".tmp" in path.name or ".old-" in path.name):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
 def _schedule(
     reports: list[Report],
     run_one: Callable[[Report], ReportResult],
@@ -332,7 +344,7 @@ def _update_latest(out: Path) -> None:
     )
     if not finished:
         return
-    staged = out / ".latest.tmp"
+    staged = out / f".latest.tmp-{os.getpid()}"  # runs for other dates may finish meanwhile
     staged.unlink(missing_ok=True)
     try:
         staged.symlink_to(finished[-1], target_is_directory=True)
@@ -524,6 +536,7 @@ def _run(
             on_event(event, report, result)
 
     with RunLock(as_of_dir):
+        _remove_leftovers(audience_dir)
         started = _now()
         log.info(
             "running %d report(s) as of %s for audience %s, %d at a time",

@@ -345,6 +345,9 @@ def audience_run(tmp_path_factory, params_folder):
         (out / old / "all").mkdir(parents=True)
         (out / old / "index.html").write_text("old run")
     (out / "notes").mkdir()
+    leftovers = out / AS_OF / "region_east"
+    (leftovers / ".good.tmp-killed" / "tables").mkdir(parents=True)  # from a killed run
+    (leftovers / ".good.html.tmp").write_text("half a page")
     summary = run_reports(
         ["good"],
         out=out,
@@ -367,6 +370,15 @@ def test_audience_sees_only_its_customers(audience_run):
     assert names == ["Zeta & Co", "Acme Ltd"]
     page = (out / AS_OF / "region_east" / "good.html").read_text(encoding="utf-8")
     assert "As of 2026-11-30 · audience: region_east" in page
+
+
+def test_leftovers_of_a_killed_run_are_removed(audience_run):
+    out, _ = audience_run
+    assert sorted(p.name for p in (out / AS_OF / "region_east").iterdir()) == [
+        "good",
+        "good.html",
+        "run.json",
+    ]
 
 
 def test_keep_prunes_old_runs_but_not_other_folders(audience_run):
