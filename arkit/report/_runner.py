@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from arkit._version import __version__
-from arkit.errors import LedgerError, ReportError
+from arkit.errors import LedgerError, ParamsError, ReportError
 from arkit.report._audience import audience_scope
 from arkit.report._index import read_run, write_index
 from arkit.report._lock import RunLock
@@ -496,7 +496,11 @@ def _run(
     keep: int | None,
     on_event: Callable[[str, Report, ReportResult | None], None] | None,
 ) -> RunSummary:
-    reports = resolve_reports(selection, discover_reports(notebooks_folder))
+    for option, value in (("--keep", keep), ("--timeout", timeout), ("--jobs", jobs)):
+        if value is not None and value < 1:
+            raise ParamsError(f"{option} {value}: must be at least 1")
+    by_name = discover_reports(notebooks_folder)
+    reports = resolve_reports(selection, by_name)
     audience_scope(audience, params_folder)
     fixed: dict[str, Any] = {"audience": audience, "output_dir": ""}
     if ledger is not None:
@@ -528,7 +532,6 @@ def _run(
     as_of_dir = out / as_of_text
     audience_dir = as_of_dir / audience
     jobs = max(1, min(jobs or os.cpu_count() or 1, os.cpu_count() or 1, len(reports)))
-    by_name = discover_reports(notebooks_folder)
 
     def notify(event: str, report: Report, result: ReportResult | None) -> None:
         _log_event(event, report, result)

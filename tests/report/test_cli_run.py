@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from arkit.cli import main
+from arkit.errors import ReportError
+from arkit.report._runner import prune_runs
 
 from .conftest import FIXTURE_NOTEBOOKS
 
@@ -63,8 +65,16 @@ def test_bad_value_is_one_line(capsys, params_folder, tmp_path):
     assert not (tmp_path / "2026-11-30").exists()
 
 
-def test_keep_must_be_positive(capsys, params_folder, tmp_path):
-    from arkit.report._runner import prune_runs
+@pytest.mark.parametrize("option", ["--keep", "--timeout", "--jobs"])
+def test_counts_must_be_positive_before_anything_runs(capsys, params_folder, tmp_path, option):
+    code, err = _run(
+        capsys, "good", option, "0", "--params-dir", str(params_folder), "--out", str(tmp_path)
+    )
+    assert code == 2
+    assert err == f"arkit run: error: {option} 0: must be at least 1"
+    assert list(tmp_path.iterdir()) == []
 
-    with pytest.raises(Exception, match="--keep 0: keep at least 1 run"):
+
+def test_prune_refuses_to_keep_nothing(tmp_path):
+    with pytest.raises(ReportError, match="--keep 0: keep at least 1 run"):
         prune_runs(tmp_path, 0)
