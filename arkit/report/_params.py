@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -231,6 +232,7 @@ def build_params(
     params_file: str | Path | None = None,
     assignments: list[str] = (),
     fixed: dict[str, Any] | None = None,
+    known_reports: Iterable[str] = (),
 ) -> dict[str, dict[str, Any]]:
     """Layer and validate the parameters of each report.
 
@@ -247,6 +249,9 @@ def build_params(
     fixed : dict, optional
         Values set by the runner itself (ledger, as_of, audience, output_dir); they
         win over every layer.
+    known_reports : iterable of str
+        Every report name, so that a ``--params`` section for a report outside this
+        run is accepted rather than taken for a misspelt one.
 
     Returns
     -------
@@ -262,7 +267,16 @@ def build_params(
     names = {r.name for r in reports}
     defaults = load_yaml(folder / "default.yaml", required=False)
     user = load_yaml(params_file) if params_file else {}
-    shared_file = {k: v for k, v in user.items() if not (k in names and isinstance(v, dict))}
+    # A mapping in --params is a section for one report; sections for reports that are not
+    # in this run are fine (one file can serve several runs), unknown report names are not.
+    sections = {k for k, v in user.items() if isinstance(v, dict)}
+    strangers = sorted(sections - names - set(known_reports))
+    if strangers:
+        raise ParamsError(
+            f"{params_file}: section {strangers[0]!r} is not a report; "
+            f"reports: {', '.join(sorted(names | set(known_reports)))}"
+        )
+    shared_file = {k: v for k, v in user.items() if k not in sections}
     parsed = [parse_assignment(a) for a in assignments]
     for target, key, _ in parsed:
         if target is not None and target not in names:

@@ -513,6 +513,7 @@ def _run(
         params_file=params_file,
         assignments=assignments,
         fixed=fixed,
+        known_reports=by_name,
     )
     run_as_of = {p["as_of"] for p in params.values()}
     if len(run_as_of) > 1:

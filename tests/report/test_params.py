@@ -130,6 +130,19 @@ def test_layers_later_wins(aging_setup, tmp_path):
     assert values["audience"] == "sales_alice"  # fixed by the runner
 
 
+def test_params_file_sections_for_other_reports(aging_setup, tmp_path):
+    reports, params = aging_setup
+    user = tmp_path / "mine.yaml"
+    user.write_text("data_quality:\n  max_rejects_shown: 9\n", encoding="utf-8")
+    values = build_params(
+        reports, params_folder=params, params_file=user, known_reports=["aging", "data_quality"]
+    )
+    assert values["aging"]["top_n"] == 25  # the data_quality section is simply not for aging
+    user.write_text("agin:\n  top_n: 9\n", encoding="utf-8")
+    with pytest.raises(ParamsError, match="section 'agin' is not a report; reports: aging"):
+        build_params(reports, params_folder=params, params_file=user, known_reports=["aging"])
+
+
 def test_numbers_given_for_text_parameters_stay_text(aging_setup):
     reports, params = aging_setup
     values = build_params(reports, params_folder=params, assignments=["bucket_edges=30"])
