@@ -111,25 +111,28 @@ def write_sources(rows: int) -> dict[str, Path]:
 _CHILD = """
 import resource, sys, time
 from arkit.ingest import ingest
-t0 = time.perf_counter()
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+t0, c0 = time.perf_counter(), cpu()
 result = ingest(sys.argv[1], out=sys.argv[2], run_date="2026-06-30")
-elapsed = time.perf_counter() - t0
+elapsed, cpu_seconds = time.perf_counter() - t0, cpu() - c0
 rows = sum(s["rows_read"] for s in result.manifest["reconciliation"].values())
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"{rows} {elapsed:.3f} {peak:.0f} {result.manifest['rejects']['rows']}")
+print(f"{rows} {elapsed:.3f} {cpu_seconds:.3f} {peak:.0f} {result.manifest['rejects']['rows']}")
 """
 
 
-def measure(source: Path, out: Path) -> tuple[int, float, float, int]:
-    """Rows read, seconds, peak MiB and rejects of one ingest in a fresh process."""
+def measure(source: Path, out: Path) -> tuple[int, float, float, float, int]:
+    """Rows read, wall and CPU seconds, peak MiB and rejects of one ingest in a fresh process."""
     done = subprocess.run(
         [sys.executable, "-c", _CHILD, str(source), str(out)],
         check=True,
         capture_output=True,
         text=True,
     )
-    rows, seconds, peak, rejects = done.stdout.split()
-    return int(rows), float(seconds), float(peak), int(rejects)
+    rows, seconds, cpu_seconds, peak, rejects = done.stdout.split()
+    return int(rows), float(seconds), float(cpu_seconds), float(peak), int(rejects)
 
 
 def main() -> None:
@@ -144,12 +147,14 @@ def main() -> None:
     )
     machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"machine: {machine}")
-    print("| source | rows | seconds | rows/s | peak memory | rejects |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(f"load average before: {os.getloadavg()[0]:.1f}")
+    print("| source | rows | seconds | rows/s | CPU seconds | peak memory | rejects |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for kind, folder in folders.items():
-        rows, seconds, peak, rejects = measure(folder, DATA / f"ledger-{kind}")
+        rows, seconds, cpu_seconds, peak, rejects = measure(folder, DATA / f"ledger-{kind}")
         print(
-            f"| {kind} | {rows:,} | {seconds:.2f} | {rows / seconds:,.0f} | {peak:,.0f} MiB | {rejects:,} |"
+            f"| {kind} | {rows:,} | {seconds:.2f} | {rows / seconds:,.0f} | {cpu_seconds:.2f} "
+            f"| {peak:,.0f} MiB | {rejects:,} |"
         )
     if not args.keep:
         shutil.rmtree(DATA, ignore_errors=True)
