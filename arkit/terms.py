@@ -6,12 +6,14 @@ Recognised forms (case and spacing do not matter)
 text                                      meaning
 ========================================  ==========================================
 ``NET30``, ``Net 30``, ``N30``, ``30 days``, net: due 30 days after the invoice date
-``30天``, ``30日``, ``账期30天``
+``30天``, ``30日``, ``账期30天``,
+``票到30天``, ``开票后30天内付款``
 ``EOM``, ``EOM+30``, ``EOM 30``,           end of month: due 30 days after the end of the
 ``30 EOM``, ``月结30天``, ``月结``          invoice's month (``EOM``/``月结`` alone: month end)
-``2/10 NET30``, ``2/10 N30``               2 % discount if paid within 10 days, else net 30
+``2/10 NET30``, ``2% 10 net 30``           2 % discount if paid within 10 days, else net 30
 ``COD``, ``cash on delivery``, ``货到付款``,  due on the invoice date
-``due on receipt``, ``见票即付``, ``现结``
+``due on receipt``, ``见票即付``, ``现结``,
+``立即付款``, ``即期``
 ``prepaid``, ``prepayment``, ``CIA``,      paid before delivery: due on the invoice date
 ``预付``, ``款到发货``, ``预付款``
 ========================================  ==========================================
@@ -73,7 +75,7 @@ class PaymentTerms:
 _NUM = r"(\d{1,3})"
 _PATTERNS: list[tuple[re.Pattern[str], object]] = [
     (
-        re.compile(rf"^(\d+(?:\.\d+)?)\s*/\s*{_NUM}\s*,?\s*(?:net|n)\s*{_NUM}$"),
+        re.compile(rf"^(\d+(?:\.\d+)?)\s*(?:%\s*/?|/)\s*{_NUM}\s*,?\s*(?:net|n)\s*{_NUM}$"),
         lambda m: PaymentTerms("net", int(m[3]), False, Decimal(m[1]), int(m[2])),
     ),
     (re.compile(rf"^(?:net|n)\s*{_NUM}(?:\s*days?)?$"), lambda m: PaymentTerms("net", int(m[1]))),
@@ -83,6 +85,13 @@ _PATTERNS: list[tuple[re.Pattern[str], object]] = [
     ),
     (
         re.compile(rf"^(?:账期|信用期)\s*{_NUM}\s*(?:天|日)?$"),
+        lambda m: PaymentTerms("net", int(m[1])),
+    ),
+    (
+        re.compile(
+            rf"^(?:票到|开票后|发票日后|见票后?|收到发票后?)?\s*{_NUM}\s*(?:天|日)内?"
+            r"(?:付款|付清|结清)?$"
+        ),
         lambda m: PaymentTerms("net", int(m[1])),
     ),
     (
@@ -99,7 +108,8 @@ _PATTERNS: list[tuple[re.Pattern[str], object]] = [
     ),
     (
         re.compile(
-            r"^(?:cod|c\.o\.d\.?|cash on delivery|due on receipt|on receipt|货到付款|见票即付|现结|现款)$"
+            r"^(?:cod|c\.o\.d\.?|cash on delivery|due on receipt|on receipt|货到付款|见票即付|现结|现款"
+            r"|立即付款|即期|即付)$"
         ),
         lambda m: PaymentTerms("cod", 0),
     ),
