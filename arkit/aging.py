@@ -260,17 +260,13 @@ def aging(
     as_of = _as_date(as_of)
     buckets = bucket_table(edges, basis)
     check_fx_rates(ledger, as_of, reporting_currency)
-    long = _long_frame(
-        ledger.transform_arrow(
-            "aging",
-            tables={"aging_buckets": buckets},
-            as_of=as_of,
-            by=by,
-            basis=basis,
-            reporting_currency=reporting_currency,
-            received_after=received_after,
-        )
-    )
+    params = {"as_of": as_of, "by": by, "reporting_currency": reporting_currency}
+    parts = [
+        ledger.transform_arrow("aging", tables={"aging_buckets": buckets}, basis=basis, **params)
+    ]
+    if received_after:
+        parts.append(ledger.transform_arrow("received_after", **params).cast(parts[0].schema))
+    long = _long_frame(pa.concat_tables(parts))
     extra = [*_EXTRA_MEASURES, *(["received_after"] if received_after else [])]
     measures = [*buckets["bucket"], *extra]
     wide = _long_to_wide(long, ["group_key", "currency"], measures, exact)
@@ -315,7 +311,6 @@ def aging_summary(
         by="all",
         basis=basis,
         reporting_currency=reporting_currency,
-        received_after=False,
     )
     currencies = long["currency"].drop_duplicates()
     grid = pd.MultiIndex.from_product(

@@ -40,6 +40,7 @@ __all__ = ["Ledger", "open_ledger", "save_ledger", "load_sql", "compose_sql"]
 _INPUTS_LINE = re.compile(r"^--\s*inputs:\s*(.+)$", re.MULTILINE)
 _SQL_DIR = Path(__file__).parent / "sql"
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_COMMENT = re.compile(r"--[^\n]*")
 
 
 @cache
@@ -238,7 +239,8 @@ class Ledger:
         self, name: str, tables: dict[str, Any] | None, params: dict[str, Any], *, arrow: bool
     ) -> Any:
         sql = compose_sql(name)
-        used = set(_PARAMETER.findall(sql))
+        # Parameters named only in comments are not parameters of the query.
+        used = set(_PARAMETER.findall(_COMMENT.sub("", sql)))
         bound = {key: value for key, value in params.items() if key in used}
         missing = sorted(used - set(bound))
         if missing:

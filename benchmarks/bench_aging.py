@@ -4,8 +4,8 @@ Generates a synthetic ledger of N invoices with DuckDB (seconds, not the synth
 module), then runs, each in a fresh process so peak memory is its own:
 
 * ``ours``: ``arkit.aging.aging`` by customer (the plain aging);
-* ``ours_all``: aging by customer + ``arkit.kpis.ar_kpis`` + ``kpi_history`` with
-  24 month ends (the report's engine work);
+* ``ours_all``: aging by customer + ``kpi_history`` with 24 month ends +
+  ``arkit.kpis.ar_kpis`` on that history (the aging report's engine work);
 * ``handwritten``: one hand-written DuckDB query for the same plain aging by
   customer, straight on the Parquet files.
 
@@ -15,6 +15,8 @@ Usage::
 
 Prints one JSON line per task (seconds, peak RSS in MB) and a summary table; the
 plain aging must be within 2x of the hand-written query and peak memory under 4 GB.
+The plain agings are timed as the best of three runs (the machine may be shared);
+``total`` is the wall time of the whole task, repeats included.
 """
 
 from __future__ import annotations
@@ -144,23 +146,29 @@ def run_task(task: str, folder: Path) -> dict:
     from arkit.kpis import ar_kpis, kpi_history
     from arkit.ledger import open_ledger
 
+    def best_of(repeats: int, work) -> tuple[float, object]:
+        # The machine is shared: the fastest of a few runs is the least disturbed one.
+        best, result = float("inf"), None
+        for _ in range(repeats):
+            mark = time.perf_counter()
+            result = work()
+            best = min(best, time.perf_counter() - mark)
+        return best, result
+
     started = time.perf_counter()
     timings: dict[str, float] = {}
     if task == "handwritten":
         con = duckdb.connect()
-        rows = len(con.sql(_HANDWRITTEN.format(dir=folder, as_of=AS_OF)).to_arrow_table())
-        timings["aging"] = time.perf_counter() - started
+        query = _HANDWRITTEN.format(dir=folder, as_of=AS_OF)
+        timings["aging"], table = best_of(3, lambda: con.sql(query).to_arrow_table())
+        rows = len(table)
     else:
         ledger = open_ledger(folder)
-        rows = len(aging(ledger, AS_OF, by="customer"))
-        timings["aging"] = time.perf_counter() - started
+        timings["aging"], table = best_of(3, lambda: aging(ledger, AS_OF, by="customer"))
+        rows = len(table)
         if task == "ours_all":
-            mark = time.perf_counter()
-            ar_kpis(ledger, AS_OF)
-            timings["kpis"] = time.perf_counter() - mark
-            mark = time.perf_counter()
-            kpi_history(ledger, AS_OF, months=24)
-            timings["history_24"] = time.perf_counter() - mark
+            timings["history_24"], history = best_of(1, lambda: kpi_history(ledger, AS_OF))
+            timings["kpis"], _ = best_of(1, lambda: ar_kpis(ledger, AS_OF, history=history))
     timings["total"] = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"task": task, "rows": rows, "seconds": timings, "peak_rss_mb": round(peak_mb)}
@@ -192,11 +200,14 @@ def main() -> None:
             result = {"invoices": n, **json.loads(out.stdout.strip().splitlines()[-1])}
             results.append(result)
             print(json.dumps(result), flush=True)
-    print(f"\n{'invoices':>11} {'task':<12} {'aging s':>8} {'total s':>8} {'peak MB':>8}")
+    header = f"{'invoices':>11} {'task':<12} {'aging s':>8} {'history s':>9} {'kpis s':>7}"
+    print(f"\n{header} {'peak MB':>8}")
     for r in results:
+        seconds = r["seconds"]
         print(
-            f"{r['invoices']:>11,} {r['task']:<12} {r['seconds']['aging']:>8.2f} "
-            f"{r['seconds']['total']:>8.2f} {r['peak_rss_mb']:>8,}"
+            f"{r['invoices']:>11,} {r['task']:<12} {seconds['aging']:>8.2f} "
+            f"{seconds.get('history_24', float('nan')):>9.2f} "
+            f"{seconds.get('kpis', float('nan')):>7.2f} {r['peak_rss_mb']:>8,}"
         )
 
 

@@ -1,4 +1,4 @@
--- inputs: aging_lines, customer_balances, fx_factors, open_items
+-- inputs: aging_lines, customer_balances, fx_factors
 -- Aging as of $as_of grouped by $by, in long form: one row per group, currency and
 -- measure. Reads the small table aging_buckets(bucket_order, bucket, low, high):
 -- a line falls in the bucket whose low <= age <= high (both inclusive), where age
@@ -7,10 +7,10 @@
 --
 -- Measures: one per bucket; total (all open lines); overdue (days past due > 0);
 -- over_90 (days past due > 90); disputed (open lines of disputed invoices);
--- unapplied_cash and credit_balance (customer_balances.sql); received_after
--- (payments dated after $as_of applied to items open on $as_of, when
--- $received_after is true). Bucket sums and total come from the same lines, so the
--- buckets of every group add up to its total exactly.
+-- unapplied_cash and credit_balance (customer_balances.sql); payments received
+-- after $as_of are a separate query (received_after.sql). The total is the sum of
+-- the bucket sums and the buckets
+-- cover every age, so the buckets of every group add up to its total exactly.
 -- $by: customer, region, salesperson, collector, segment, currency or all.
 -- Currency: with $reporting_currency NULL amounts stay in their currency and every
 -- group is split by currency; otherwise each amount is converted (fx_factors.sql).
@@ -61,34 +61,20 @@ balances AS (
     FROM customer_balances AS b
     LEFT JOIN fx_factors AS f ON f.currency = b.currency
 ),
-received AS (
-    SELECT
-        CASE $by
-            WHEN 'customer' THEN o.customer_id
-            WHEN 'region' THEN o.region
-            WHEN 'salesperson' THEN o.salesperson
-            WHEN 'collector' THEN o.collector
-            WHEN 'segment' THEN o.segment
-            WHEN 'currency' THEN COALESCE($reporting_currency, o.currency)
-            ELSE 'all'
-        END AS group_key,
-        CASE WHEN $by = 'customer' THEN o.customer_name END AS customer_name,
-        COALESCE($reporting_currency, o.currency) AS report_currency,
-        CASE
-            WHEN $reporting_currency IS NULL OR o.currency IS NULL
-                OR o.currency = $reporting_currency THEN p.amount
-            ELSE CAST(ROUND(p.amount * f.factor, 2) AS DECIMAL(18, 2))
-        END AS value
-    FROM open_items AS o
-    JOIN payments AS p ON p.invoice_id = o.invoice_id
-    LEFT JOIN fx_factors AS f ON f.currency = o.currency
-    WHERE $received_after AND p.payment_date > CAST($as_of AS DATE)
-),
--- One pass over the lines per kind of sum; the unions below only touch group totals.
+-- A single pass over the lines (every line falls in exactly one bucket): the
+-- per-bucket sums carry the other measures, which are then added up per group.
 bucket_sums AS (
-    SELECT l.group_key, MAX(l.customer_name) AS customer_name, l.report_currency,
-           b.bucket AS measure, b.bucket_order AS measure_order,
-           SUM(l.value) AS amount, COUNT(*) AS lines
+    SELECT
+        l.group_key,
+        MAX(l.customer_name) AS customer_name,
+        l.report_currency,
+        b.bucket AS measure,
+        b.bucket_order AS measure_order,
+        SUM(l.value) AS amount,
+        SUM(CASE WHEN l.days_past_due > 0 THEN l.value ELSE 0 END) AS overdue,
+        SUM(CASE WHEN l.days_past_due > 90 THEN l.value ELSE 0 END) AS over_90,
+        SUM(CASE WHEN l.disputed THEN l.value ELSE 0 END) AS disputed,
+        COUNT(*) AS lines
     FROM lines AS l
     JOIN aging_buckets AS b ON l.age BETWEEN b.low AND b.high
     GROUP BY l.group_key, l.report_currency, b.bucket, b.bucket_order
@@ -98,12 +84,12 @@ line_sums AS (
         group_key,
         MAX(customer_name) AS customer_name,
         report_currency,
-        SUM(value) AS total,
-        SUM(CASE WHEN days_past_due > 0 THEN value ELSE 0 END) AS overdue,
-        SUM(CASE WHEN days_past_due > 90 THEN value ELSE 0 END) AS over_90,
-        SUM(CASE WHEN disputed THEN value ELSE 0 END) AS disputed,
-        COUNT(*) AS lines
-    FROM lines
+        SUM(amount) AS total,
+        SUM(overdue) AS overdue,
+        SUM(over_90) AS over_90,
+        SUM(disputed) AS disputed,
+        SUM(lines) AS lines
+    FROM bucket_sums
     GROUP BY group_key, report_currency
 ),
 balance_sums AS (
@@ -114,12 +100,6 @@ balance_sums AS (
         SUM(CAST(ROUND(unapplied_cash * factor, 2) AS DECIMAL(18, 2))) AS unapplied_cash,
         SUM(CAST(ROUND(credit_balance * factor, 2) AS DECIMAL(18, 2))) AS credit_balance
     FROM balances
-    GROUP BY group_key, report_currency
-),
-received_sums AS (
-    SELECT group_key, MAX(customer_name) AS customer_name, report_currency,
-           SUM(value) AS amount
-    FROM received
     GROUP BY group_key, report_currency
 ),
 measures AS (
@@ -139,9 +119,6 @@ measures AS (
     UNION ALL
     SELECT group_key, customer_name, report_currency, 'credit_balance', 105, credit_balance, 0
     FROM balance_sums
-    UNION ALL
-    SELECT group_key, customer_name, report_currency, 'received_after', 106, amount, 0
-    FROM received_sums
 )
 SELECT
     COALESCE(group_key, '(none)') AS group_key,

@@ -1,4 +1,4 @@
--- inputs: receivable_status
+-- inputs: ledger_positions, receivable_status
 -- Customer balances as of $as_of that are not open invoices, one row per customer
 -- (and currency) that has any. All amounts are positive = owed to the customer.
 --
@@ -11,23 +11,24 @@
 -- overpayments: for invoices applied beyond their amount, applied - amount.
 -- credit_balance = unreferenced_credits + overpayments.
 -- currency: the document's currency, else the customer's.
-WITH receivable_ids AS (
-    SELECT invoice_id FROM receivable_status
+WITH orphan_targets AS (
+    -- invoice ids that received money or credit but are no receivable by $as_of
+    -- (few): a small build side for the semi-joins below
+    SELECT orphan_id FROM ledger_positions WHERE invoice_id IS NULL AND orphan_id IS NOT NULL
 ),
 cash AS (
-    SELECT p.customer_id, p.currency, p.amount
-    FROM payments AS p
-    LEFT JOIN receivable_ids AS r ON r.invoice_id = p.invoice_id
-    WHERE p.payment_date <= CAST($as_of AS DATE)
-      AND r.invoice_id IS NULL
+    SELECT customer_id, currency, amount
+    FROM payments
+    WHERE payment_date <= CAST($as_of AS DATE)
+      AND (invoice_id IS NULL OR invoice_id IN (SELECT orphan_id FROM orphan_targets))
 ),
 credits AS (
-    SELECT i.customer_id, i.currency, -i.amount AS amount
-    FROM invoices AS i
-    LEFT JOIN receivable_ids AS r ON r.invoice_id = i.reference_invoice_id
-    WHERE i.invoice_date <= CAST($as_of AS DATE)
-      AND (i.doc_type IN ('credit_note', 'write_off') OR (i.doc_type IS NULL AND i.amount < 0))
-      AND r.invoice_id IS NULL
+    SELECT customer_id, currency, -amount AS amount
+    FROM invoices
+    WHERE invoice_date <= CAST($as_of AS DATE)
+      AND (doc_type IN ('credit_note', 'write_off') OR (doc_type IS NULL AND amount < 0))
+      AND (reference_invoice_id IS NULL
+           OR reference_invoice_id IN (SELECT orphan_id FROM orphan_targets))
 ),
 overpaid AS (
     SELECT customer_id, currency, applied - amount AS amount
