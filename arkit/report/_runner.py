@@ -235,6 +235,9 @@ def execute_report(
             # cwd= would chdir this whole process, which races between parallel reports.)
             resources={"metadata": {"path": str(report.notebook.parent)}},
             kernel_manager_class=_ipc_kernel_manager(sockets),
+            # Outputs are collected by then; a graceful shutdown only interrupts the kernel
+            # and makes it log a KeyboardInterrupt into the run's log.
+            shutdown_kernel="immediate",
         )
         input_path.unlink()
         page = render_html(
