@@ -183,7 +183,7 @@ def parse_assignment(text: str) -> tuple[str | None, str, Any]:
 
 
 def _coerce(value: Any, type_: type) -> Any:
-    # YAML reads 010 as an int and 1.0 as a float; a str parameter wants the text.
+    # `-p company=3` or `bucket_edges: 30` reach us as numbers; a str parameter wants text.
     if type_ is str:
         if value is None:
             return ""
@@ -304,6 +304,7 @@ def build_params(
     result = {}
     for report in reports:
         params = declared[report.name]
+        model = _model_for(report, params)  # first: it reports missing common parameters
         valid = {p.name for p in params}
         values = {p.name: p.default for p in params}
         values.update({k: v for k, v in defaults.items() if k in valid})
@@ -318,7 +319,6 @@ def build_params(
         values.update(fixed or {})
         types = {p.name: p.type for p in params}
         values = {k: _coerce(v, types[k]) for k, v in values.items()}
-        model = _model_for(report, params)
         try:
             result[report.name] = model.model_validate(values).model_dump()
         except ValidationError as exc:
