@@ -18,12 +18,13 @@ params/<report>.yaml, --params FILE, -p key=value. They are all validated before
 notebook starts. Reports run in dependency order, independent ones in parallel.
 
 A failed report keeps its previous good output, is recorded in run.json and the index,
-does not stop the others, and makes the command exit with status 1.
+does not stop the others, and makes the command exit with status 1. On a terminal a
+progress bar is shown; otherwise (cron, CI) plain log lines. See docs/pipeline.md.
 
 examples:
   arkit run all --ledger demo/ledger --as-of 2026-11-30 --out demo/outputs
   arkit run aging -p bucket_edges=30,60,90 -p top_n=15
-  arkit run all --audience sales_alice --keep 30
+  arkit run all --audience sales_wang_fang --keep 30
 """
 
 __all__ = ["HELP", "DESCRIPTION", "add_arguments", "run"]
