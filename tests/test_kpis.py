@@ -163,3 +163,11 @@ def test_ar_kpis_reuses_a_history_with_the_same_answer(ledger):
     pd.testing.assert_frame_equal(
         K.ar_kpis(ledger, "2026-04-30", history=history), K.ar_kpis(ledger, "2026-04-30")
     )
+
+
+def test_payment_speed_per_customer(ledger):
+    speed = K.payment_speed(ledger, "2026-04-30", months=3, by="customer").set_index("group_key")
+    # C1 paid I1 (85 d, 1000) and I6 (50 d, 200); C3 D1 (73 d, 150)
+    assert speed["invoices_paid"].to_dict() == {"C1": 2, "C3": 1}
+    assert speed.loc["C1", "weighted_days_to_pay"] == pytest.approx((85_000 + 10_000) / 1200)
+    assert speed.loc["C3", "avg_days_late"] == 43.0

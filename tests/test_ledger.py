@@ -8,6 +8,7 @@ answers as on in-memory frames.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -189,3 +190,27 @@ def test_transform_reports_a_missing_parameter(ledger):
 def test_bad_as_of_is_one_clear_error(ledger):
     with pytest.raises(LedgerError, match="as_of: '2026-13-01' is not a date"):
         ledger.open_items("2026-13-01")
+
+
+SQL_TRANSFORMS = sorted(
+    path.stem for path in (Path(__file__).parents[1] / "arkit" / "sql").glob("*.sql")
+)
+
+
+@pytest.mark.parametrize("name", SQL_TRANSFORMS)
+def test_every_transform_transpiles_to_spark(name):
+    sqlglot = pytest.importorskip("sqlglot")
+    spark = sqlglot.transpile(
+        compose_sql(name),
+        read="duckdb",
+        write="spark",
+        unsupported_level=sqlglot.ErrorLevel.RAISE,
+    )
+    assert len(spark) == 1
+    sqlglot.parse_one(spark[0], read="spark")  # and Spark's parser reads it back
+
+
+def test_parameters_a_transform_does_not_use_are_ignored(ledger):
+    # callers pass one set of report settings to several transforms
+    frame = ledger.transform("customer_balances", as_of=dt.date(2026, 3, 31), by="unused")
+    assert len(frame) == 2
