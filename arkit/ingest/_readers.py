@@ -195,7 +195,7 @@ def _unique(headers: list[str]) -> list[str]:
 def _line_ends(
     buffer: np.ndarray, quoted: bool, block: int = 1 << 22
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Offsets of the line feeds, and whether an odd number of quotes precedes each.
+    r"""Offsets of the line feeds, and whether an odd number of quotes precedes each.
 
     Scanned in blocks (4 MiB) so the temporaries stay small (a block loop, not a row
     loop); the quote parity carries from one block to the next.
