@@ -30,6 +30,7 @@ countback_months: int = 12  # look-back of the countback DSO
 at_risk_days: int = 90  # horizon of the at-risk rate
 
 # %%
+import pandas as pd
 from IPython.display import Markdown, display
 
 from arkit.aging import aging, aging_items, aging_summary, bucket_labels, top_overdue
@@ -162,10 +163,12 @@ else:
 
 # %%
 ctx.save_table("aging_summary", summary)
+# bucket names as a reader says them: "not_due" -> "Not due", "over_120" -> "Over 120"
+display_names = {b: b.replace("_", " ").capitalize() for b in buckets}
 for code, part in summary.groupby("currency", sort=False):
     display(
         money_table(
-            part.drop(columns="currency"),
+            part.drop(columns="currency").assign(bucket=part["bucket"].map(display_names)),
             money_columns=["amount"],
             currency=code,
             percent_columns=["share"],
@@ -173,9 +176,15 @@ for code, part in summary.groupby("currency", sort=False):
             labels={"lines": "Open lines"},
         )
     )
-    display(
-        bar_chart(part, "amount", label="bucket", currency=code, title=f"Open AR by age ({code})")
+by_bucket = summary.pivot(index="currency", columns="bucket", values="amount")[buckets]
+display(
+    stacked_aging_chart(
+        by_bucket.rename(columns=display_names).reset_index(),
+        [display_names[b] for b in buckets],
+        x="currency",
+        title="Open AR by age",
     )
+)
 
 # %% [markdown]
 # ## Customers with the most overdue
@@ -192,7 +201,12 @@ else:
                 part[["customer_id", "customer_name", *buckets, "total", "overdue", "disputed"]],
                 currency=code,
                 title=f"Top {min(top_n, len(part))} customers by overdue amount ({code})",
-                labels={"customer_id": "Customer", "customer_name": "Name"},
+                labels={"customer_id": "Customer", "customer_name": "Name", **display_names},
+            )
+        )
+        display(
+            bar_chart(
+                part, "overdue", label="customer_name", currency=code, title=f"Overdue ({code})"
             )
         )
 
@@ -207,6 +221,7 @@ for dimension in ("region", "salesperson"):
         money_table(
             table[[dimension, "currency", *buckets, "total", "overdue", "unapplied_cash"]],
             title=f"Aging by {dimension}",
+            labels=display_names,
             total_row=len(currencies) <= 1,
         )
     )
@@ -219,11 +234,13 @@ for dimension in ("region", "salesperson"):
 
 # %%
 ctx.save_table("aging_history", history)
-for code, part in history.groupby("currency", sort=False):
+# charts label datetime periods as YYYY-MM
+history_chart = history.assign(period_end=pd.to_datetime(history["period_end"]))
+for code, part in history_chart.groupby("currency", sort=False):
     display(
         stacked_aging_chart(
-            part,
-            buckets,
+            part.rename(columns=display_names),
+            [display_names[b] for b in buckets],
             x="period_end",
             currency=code,
             title=f"Open AR by age at month end ({code})",
