@@ -264,7 +264,8 @@ def match_headers(
     """Map source headers onto the columns of ``table``.
 
     ``mapping`` (canonical column -> source header, from a mapping file) wins over
-    the built-in synonyms; a mapped header that the source lacks is an
+    the built-in synonyms and is compared the same forgiving way (case, spaces and
+    punctuation aside); a mapped header that the source lacks is an
     :class:`~arkit.errors.InputError` raised by the caller, which knows the file.
 
     >>> m = match_headers(["发票号码", "客户编号", "开票日期", "价税合计", "备注"], "invoices")
@@ -277,8 +278,9 @@ def match_headers(
         by_norm.setdefault(normalise_header(h), h)
     columns: dict[str, str] = {}
     taken: set[str] = set()
-    for canonical, source in (mapping or {}).items():
-        if source in headers:
+    for canonical, wanted in (mapping or {}).items():
+        source = by_norm.get(normalise_header(wanted))
+        if source is not None:
             columns[canonical] = source
             taken.add(source)
     for canonical, forms in SYNONYMS[table].items():

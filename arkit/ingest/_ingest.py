@@ -18,7 +18,13 @@ import pyarrow.parquet as pq
 
 from arkit._schema import SCHEMA_VERSION, TABLES
 from arkit.errors import InputError
-from arkit.ingest._headers import HeaderMatch, closest_headers, load_mapping, match_headers
+from arkit.ingest._headers import (
+    HeaderMatch,
+    closest_headers,
+    load_mapping,
+    match_headers,
+    normalise_header,
+)
 from arkit.ingest._readers import RawSource, expand_sources, read_database, read_file
 from arkit.ingest._result import IngestResult
 from arkit.ingest._validate import REJECTS_SCHEMA, Options, TableOutcome, validate_tables
@@ -98,7 +104,8 @@ def _check_mapping(
     source: RawSource, where: str, columns: dict[str, str], table: str, only_if_partial=False
 ) -> None:
     headers = source.data.column_names
-    absent = {c: h for c, h in columns.items() if h not in headers}
+    present = {normalise_header(h) for h in headers}
+    absent = {c: h for c, h in columns.items() if normalise_header(h) not in present}
     if only_if_partial and len(absent) == len(columns):
         return  # the mapping is for some other file
     for column, header in absent.items():

@@ -96,7 +96,8 @@ def test_mapping_file_maps_unknown_headers(tmp_path):
         "Debitor,Debitorname,Zahlungsbedingung\nD1,Müller GmbH,Net 30\n", encoding="utf-8"
     )
     (raw / "belege.csv").write_text(
-        "Belegnummer,Debitor,Belegdatum,Bruttobetrag,Nettofälligkeit\nB1,D1,2026-01-05,119.00,\n",
+        # the mapping says "Bruttobetrag"; case and spacing in the export do not matter
+        "Belegnummer,Debitor,Belegdatum,BRUTTO BETRAG,Nettofälligkeit\nB1,D1,2026-01-05,119.00,\n",
         encoding="utf-8",
     )
     result = ingest(raw, out=tmp_path / "ledger", mapping=EXAMPLE_MAPPING, run_date="2026-06-30")
