@@ -14,6 +14,7 @@ any empty scope) sees everything.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,11 @@ def load_audiences(folder: str | Path) -> dict[str, dict[str, list[str]]]:
     columns = TABLES["customers"].names
     audiences: dict[str, dict[str, list[str]]] = {}
     for name, scope in raw.items():
+        # The name becomes a folder under outputs/<as_of>/: keep it a plain word.
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", str(name)):
+            raise ParamsError(
+                f"{path}: audience name {name!r} must be letters, digits, '_', '-' or '.'"
+            )
         if scope is None:
             scope = {}
         if not isinstance(scope, dict):

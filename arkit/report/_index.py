@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 from arkit.report._registry import Report, format_metric
 
@@ -52,7 +53,7 @@ def _report_row(audience_dir: Path, name: str, entry: dict, report: Report | Non
     status = entry.get("status", "unknown")
     title = report.display_title(entry.get("language", "en")) if report else name
     html_file = audience_dir / f"{name}.html"
-    link_target = f"{audience_dir.name}/{name}.html"
+    link_target = quote(f"{audience_dir.name}/{name}.html")
     if html_file.is_file():
         title_html = f'<a href="{escape(link_target)}">{escape(title)}</a>'
     else:

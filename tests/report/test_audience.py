@@ -24,6 +24,9 @@ def test_scopes_are_read_and_checked(params_folder, tmp_path):
         load_audiences(tmp_path)
     with pytest.raises(ParamsError, match="audience 'west' is not in"):
         audience_scope("west", params_folder)
+    (tmp_path / "audiences.yaml").write_text("../east: {region: East}\n", encoding="utf-8")
+    with pytest.raises(ParamsError, match="audience name '../east' must be letters"):
+        load_audiences(tmp_path)
 
 
 def test_scoped_ledger_restricts_every_customer_table(ledger_dir):

@@ -120,7 +120,7 @@ def test_index_escapes_errors_and_lists_every_audience(tmp_path):
     assert "cell 7: KeyError: &#x27;&lt;script&gt;alert(1)&lt;/script&gt;&#x27;" in page
     assert "<script" not in page
     assert "Audience: &lt;east&gt;" in page
-    assert '<a href="&lt;east&gt;/data_quality.html">Data quality and reconciliation</a>' in page
+    assert '<a href="%3Ceast%3E/data_quality.html">Data quality and reconciliation</a>' in page
     assert "Rows read: <strong>1,234</strong>" in page
     assert "Money rejected: <strong>(12.50)</strong>" in page
     assert "Reconciled: <strong>yes</strong>" in page
