@@ -41,6 +41,7 @@ _INPUTS_LINE = re.compile(r"^--\s*inputs:\s*(.+)$", re.MULTILINE)
 _SQL_DIR = Path(__file__).parent / "sql"
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT = re.compile(r"--[^\n]*")
+_MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)", re.IGNORECASE)
 
 
 @cache
@@ -91,6 +92,15 @@ def compose_sql(name: str) -> str:
         return body
     ctes = ",\n".join(f"{dep} AS (\n{load_sql(dep)}\n)" for dep in order[:-1])
     return f"WITH {ctes}\nSELECT * FROM (\n{body}\n) AS {name}_result"
+
+
+def _limit_memory(con: duckdb.DuckDBPyConnection, limit: str | None) -> None:
+    if not limit:
+        return
+    # SET takes no bound parameters: only a validated size ever reaches the SQL.
+    if not _MEMORY_SIZE.fullmatch(limit.strip()):
+        raise LedgerError(f"memory_limit: {limit!r} is not a memory size (use e.g. 3GB or 500MB)")
+    con.execute(f"SET memory_limit = '{limit.strip()}'")
 
 
 def _as_date(value: str | dt.date | None, name: str = "as_of") -> dt.date:
@@ -160,8 +170,8 @@ class Ledger:
         return led
 
     @classmethod
-    def from_folder(cls, path: str | Path) -> Ledger:
-        """Open a clean ledger folder written by :func:`arkit.ingest`."""
+    def from_folder(cls, path: str | Path, *, memory_limit: str | None = None) -> Ledger:
+        """Open a clean ledger folder written by :func:`arkit.ingest` (see :func:`open_ledger`)."""
         folder = Path(path)
         if not folder.is_dir():
             raise LedgerError(f"{folder}: no such ledger folder (run `arkit ingest` first)")
@@ -184,6 +194,7 @@ class Ledger:
                     f"{folder}: {required}.parquet is missing; not a clean ledger folder"
                 )
         con = duckdb.connect()
+        _limit_memory(con, memory_limit or os.environ.get("ARKIT_MEMORY_LIMIT"))
         led = cls(con, str(folder), manifest)
         for name in TABLES:
             file = folder / f"{name}.parquet"
@@ -318,19 +329,23 @@ class Ledger:
         return f"Ledger({self.source!r})"
 
 
-def open_ledger(path: str | Path) -> Ledger:
+def open_ledger(path: str | Path, *, memory_limit: str | None = None) -> Ledger:
     """Open a clean ledger folder (Parquet files + manifest.json) with DuckDB.
 
     Parameters
     ----------
     path : str or Path
         Folder written by ``arkit ingest``.
+    memory_limit : str, optional
+        Cap on the engine's memory, such as ``"3GB"``; beyond it DuckDB spills to
+        disk instead of growing. Default: ``$ARKIT_MEMORY_LIMIT`` if set, else
+        DuckDB's own default (80 % of RAM).
 
     Returns
     -------
     Ledger
     """
-    return Ledger.from_folder(path)
+    return Ledger.from_folder(path, memory_limit=memory_limit)
 
 
 def save_ledger(folder: str | Path, tables: dict[str, Any], manifest: dict | None = None) -> Path:

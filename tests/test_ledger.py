@@ -214,3 +214,12 @@ def test_parameters_a_transform_does_not_use_are_ignored(ledger):
     # callers pass one set of report settings to several transforms
     frame = ledger.transform("customer_balances", as_of=dt.date(2026, 3, 31), by="unused")
     assert len(frame) == 2
+
+
+def test_memory_limit_caps_the_engine(tmp_path):
+    folder = save_ledger(tmp_path / "ledger", fixture_tables())
+    led = open_ledger(folder, memory_limit="500MB")
+    limit = led.query("SELECT current_setting('memory_limit') AS m")["m"].iloc[0]
+    assert limit.replace(" ", "") in {"500.0MB", "476.8MiB"}
+    with pytest.raises(LedgerError, match="memory_limit: 'lots' is not a memory size"):
+        open_ledger(folder, memory_limit="lots")

@@ -1,4 +1,4 @@
--- inputs: ledger_positions, receivable_status
+-- inputs: ledger_positions
 -- Customer balances as of $as_of that are not open invoices, one row per customer
 -- (and currency) that has any. All amounts are positive = owed to the customer.
 --
@@ -31,9 +31,11 @@ credits AS (
            OR reference_invoice_id IN (SELECT orphan_id FROM orphan_targets))
 ),
 overpaid AS (
-    SELECT customer_id, currency, applied - amount AS amount
-    FROM receivable_status
-    WHERE open_amount < 0
+    -- read from the positions, not receivable_status, so that the engine streams
+    -- receivable_status into the open items instead of holding all of it
+    SELECT customer_id, currency, COALESCE(cash, 0) + COALESCE(credit, 0) - amount AS amount
+    FROM ledger_positions
+    WHERE invoice_id IS NOT NULL AND amount - COALESCE(cash, 0) - COALESCE(credit, 0) < 0
 ),
 movements AS (
     SELECT customer_id, currency, amount AS unapplied_cash,
