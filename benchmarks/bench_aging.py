@@ -137,7 +137,7 @@ def generate(folder: Path, invoices: int) -> None:
     (folder / "manifest.json").write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
 
 
-def run_task(task: str, folder: Path) -> dict:
+def run_task(task: str, folder: Path, memory_limit: str | None = None) -> dict:
     """Run one task in this process and return its timings and peak memory."""
     # Imports happen before the clock starts: the benchmark measures the engine work.
     import duckdb
@@ -159,11 +159,13 @@ def run_task(task: str, folder: Path) -> dict:
     timings: dict[str, float] = {}
     if task == "handwritten":
         con = duckdb.connect()
+        if memory_limit:
+            con.execute(f"SET memory_limit = '{memory_limit}'")
         query = _HANDWRITTEN.format(dir=folder, as_of=AS_OF)
         timings["aging"], table = best_of(3, lambda: con.sql(query).to_arrow_table())
         rows = len(table)
     else:
-        ledger = open_ledger(folder)
+        ledger = open_ledger(folder, memory_limit=memory_limit)
         timings["aging"], table = best_of(3, lambda: aging(ledger, AS_OF, by="customer"))
         rows = len(table)
         if task == "ours_all":
@@ -178,10 +180,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--invoices", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--dir", type=Path, default=Path("/tmp/arkit-bench"))
+    parser.add_argument(
+        "--memory-limit", help="DuckDB memory_limit for every task, e.g. 3GB (default: none)"
+    )
     parser.add_argument("--task", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.task:  # child process: one task on one ledger
-        print(json.dumps(run_task(args.task, args.dir)))
+        print(json.dumps(run_task(args.task, args.dir, args.memory_limit)))
         return
     results = []
     for n in args.invoices:
@@ -192,7 +197,15 @@ def main() -> None:
             print(f"generated {n:,} invoices in {time.perf_counter() - mark:.1f} s", flush=True)
         for task in ("handwritten", "ours", "ours_all"):
             out = subprocess.run(
-                [sys.executable, __file__, "--task", task, "--dir", str(folder)],
+                [
+                    sys.executable,
+                    __file__,
+                    "--task",
+                    task,
+                    "--dir",
+                    str(folder),
+                    *(["--memory-limit", args.memory_limit] if args.memory_limit else []),
+                ],
                 capture_output=True,
                 text=True,
                 check=True,
