@@ -194,9 +194,9 @@ def _long_frame(table: pa.Table) -> pd.DataFrame:
 def _from_cents(cents: pd.Series, exact: bool) -> pd.Series:
     """Integer cents -> float money, or exact :class:`~decimal.Decimal` when ``exact``."""
     if exact:
-        return pd.Series(
-            [Decimal(int(c)).scaleb(-2) for c in cents], index=cents.index, dtype=object
-        )
+        as_decimal = pa.array(cents.to_numpy(), pa.int64()).cast(pa.decimal128(20, 0))
+        money = pc.multiply(as_decimal, pa.scalar(Decimal("0.01"), pa.decimal128(3, 2)))
+        return pd.Series(money.to_pandas(), index=cents.index, dtype=object)
     return cents / 100
 
 
