@@ -33,14 +33,16 @@ class IngestResult:
         return pd.read_parquet(self.folder / "rejects.parquet")
 
     def table_summary(self) -> pd.DataFrame:
-        """One row per table: rows and money read, clean, rejected and merged.
+        """One row per table: rows, and the document amounts read, clean, rejected and merged.
 
-        Money columns are floats for display; the exact totals are the decimal
-        strings in :attr:`manifest`.
+        Money columns are floats for display (empty for tables without an amount);
+        the exact totals of every money column are the decimal strings in
+        :attr:`manifest`.
         """
         records = []
         for name, stats in self.manifest["reconciliation"].items():
-            money = stats["money"].get("amount") or next(iter(stats["money"].values()), None)
+            # the document amount only: credit limits are not money that moved
+            money = stats["money"].get("amount") or stats["money"].get("net_amount")
             record = {
                 "table": name,
                 "rows read": stats["rows_read"],

@@ -71,3 +71,15 @@ def test_the_package_is_callable_as_arkit_ingest(raw, write, customers_csv):
     result = arkit.ingest(raw, out=raw.parent / "ledger", run_date="2026-06-30")
     assert result.manifest["reconciliation"]["invoices"]["rows_clean"] == 2
     assert arkit.ingest.REASONS["zero_amount"].startswith("{where}")
+
+
+def test_summary_money_is_the_document_amount_not_credit_limits(raw, write):
+    write(raw, "customers.csv", "customer_id,customer_name,credit_limit\nC1,Acme,50000")
+    write(
+        raw,
+        "invoices.csv",
+        "invoice_id,customer_id,invoice_date,amount,due_date\nI1,C1,2026-01-02,5,2026-02-01",
+    )
+    frame = ingest(raw, out=raw.parent / "ledger", run_date="2026-06-30").table_summary()
+    assert frame.loc["invoices", "money clean"] == 5.0
+    assert frame["money clean"].isna().tolist() == [True, False]
