@@ -96,15 +96,68 @@ def generate(rows: int, seed: int = 1) -> dict[str, pa.Table]:
     return {"customers": customers, "invoices": invoices, "payments": payments}
 
 
+_HEADERS_ZH = {
+    "customers": {"customer_id": "客户编号", "customer_name": "客户名称",
+                  "payment_terms": "付款条件", "currency": "币种"},
+    "invoices": {"invoice_id": "发票号码", "customer_id": "客户编号", "invoice_date": "开票日期",
+                 "amount": "价税合计", "due_date": "到期日"},
+    "payments": {"payment_id": "收款单号", "customer_id": "客户编号", "payment_date": "收款日期",
+                 "amount": "收款金额", "invoice_id": "发票号码"},
+}  # fmt: skip
+
+
+def _erp_amount(plain: pa.Array) -> pa.Array:
+    """``12345.60`` -> ``￥12,345.60`` (amounts stay below a million: one separator at most)."""
+    parts = pc.split_pattern(plain, ".")
+    whole, cents = pc.list_element(parts, 0), pc.list_element(parts, 1)
+    grouped = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(whole, 0, -3), pc.utf8_slice_codeunits(whole, -3), ","
+    )
+    whole = pc.if_else(pc.greater(pc.utf8_length(whole), 3), grouped, whole)
+    return pc.binary_join_element_wise("￥", whole, ".", cents, "")
+
+
+def _erp_date(iso: pa.Array) -> pa.Array:
+    """``2026-03-05`` -> ``2026年3月5日``; unreadable text is kept as it is."""
+    ok = pc.match_substring_regex(iso, r"^\d{4}-\d{2}-\d{2}$")
+    parts = pc.split_pattern(pc.if_else(ok, iso, "0000-00-00"), "-")
+    year, month, day = (pc.list_element(parts, i) for i in range(3))
+    month, day = (pc.utf8_ltrim(x, "0") for x in (month, day))
+    chinese = pc.binary_join_element_wise(year, "年", month, "月", day, "日", "")
+    return pc.if_else(ok, chinese, iso)
+
+
+def _messy(name: str, table: pa.Table) -> pa.Table:
+    """The same rows as a Chinese ERP exports them: Chinese headers, GBK, ￥1,234.50, 2026年3月5日."""
+    columns = {}
+    for column in table.column_names:
+        values = table.column(column).combine_chunks()
+        if column == "amount":
+            plain = pc.match_substring_regex(values, r"^\d+\.\d\d$")
+            values = pc.if_else(plain, _erp_amount(pc.if_else(plain, values, "0.00")), values)
+        elif column.endswith("_date"):
+            values = _erp_date(values)
+        columns[_HEADERS_ZH[name][column]] = values
+    return pa.table(columns)
+
+
 def write_sources(rows: int) -> dict[str, Path]:
     tables = generate(rows)
-    folders = {"csv": DATA / f"csv-{rows}", "parquet": DATA / f"parquet-{rows}"}
+    folders = {
+        "csv": DATA / f"csv-{rows}",
+        "parquet": DATA / f"parquet-{rows}",
+        "csv-gbk-zh": DATA / f"csv-gbk-zh-{rows}",
+    }
     for folder in folders.values():
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
     for name, table in tables.items():
         pcsv.write_csv(table, folders["csv"] / f"{name}.csv")
         pq.write_table(table, folders["parquet"] / f"{name}.parquet")
+        buffer = pa.BufferOutputStream()
+        pcsv.write_csv(_messy(name, table), buffer)
+        gbk = buffer.getvalue().to_pybytes().decode("utf-8").encode("gbk")
+        (folders["csv-gbk-zh"] / f"{name}.csv").write_bytes(gbk)
     return folders
 
 
