@@ -47,13 +47,28 @@ events AS (
     FROM docs
     WHERE doc_type IN ('credit_note', 'write_off') AND reference_invoice_id IS NOT NULL
 ),
-changes AS (
-    SELECT r.invoice_id, GREATEST(e.event_date, r.invoice_date) AS change_date, e.amount
+event_totals AS (
+    SELECT invoice_id, SUM(amount) AS applied, MAX(event_date) AS last_event
+    FROM events
+    GROUP BY invoice_id
+),
+candidates AS (
+    -- An invoice settled before the first period end with no later event is in no
+    -- snapshot: leaving it out spares the step computation below most of the ledger.
+    SELECT r.invoice_id, r.invoice_date
     FROM receivables AS r
-    JOIN events AS e ON e.invoice_id = r.invoice_id
+    LEFT JOIN event_totals AS t ON t.invoice_id = r.invoice_id
+    WHERE t.invoice_id IS NULL
+       OR r.amount - t.applied > 0
+       OR t.last_event > (SELECT MIN(period_end) FROM period_ends)
+),
+changes AS (
+    SELECT c.invoice_id, GREATEST(e.event_date, c.invoice_date) AS change_date, e.amount
+    FROM candidates AS c
+    JOIN events AS e ON e.invoice_id = c.invoice_id
     UNION ALL
     SELECT invoice_id, invoice_date, 0
-    FROM receivables
+    FROM candidates
 ),
 daily AS (
     SELECT invoice_id, change_date, SUM(amount) AS applied_that_day
@@ -92,6 +107,8 @@ open_steps AS (
     JOIN receivables AS r ON r.invoice_id = s.invoice_id
     LEFT JOIN fx_factors AS f ON f.currency = r.currency
     WHERE r.amount - s.applied > 0
+      -- steps that ended before the first period end cannot be in any snapshot
+      AND s.valid_until > (SELECT MIN(period_end) FROM period_ends)
 ),
 disputed_at AS (
     -- (period end, invoice) pairs with a dispute open at that period end
@@ -118,41 +135,53 @@ snapshot AS (
     LEFT JOIN disputed_at AS d
       ON d.period_end = p.period_end AND d.invoice_id = o.invoice_id
 ),
--- One pass over the snapshot per kind of sum; the union below only touches totals.
+-- A single pass over the snapshot (every line falls in exactly one bucket): the
+-- per-bucket sums carry the other measures, which are then added up per period.
 bucket_sums AS (
-    SELECT s.period_end, s.report_currency, b.bucket AS measure, b.bucket_order AS measure_order,
-           SUM(s.value) AS amount, COUNT(*) AS lines
+    SELECT
+        s.period_end,
+        s.report_currency,
+        b.bucket,
+        b.bucket_order,
+        SUM(s.value) AS amount,
+        SUM(CASE WHEN s.days_past_due <= 0 THEN s.value ELSE 0 END) AS not_due,
+        SUM(CASE WHEN s.days_past_due > 0 THEN s.value ELSE 0 END) AS overdue,
+        SUM(CASE WHEN s.days_past_due > 90 THEN s.value ELSE 0 END) AS over_90,
+        SUM(CASE WHEN s.disputed THEN s.value ELSE 0 END) AS disputed,
+        COUNT(*) AS lines
     FROM snapshot AS s
     JOIN aging_buckets AS b ON s.age BETWEEN b.low AND b.high
     GROUP BY s.period_end, s.report_currency, b.bucket, b.bucket_order
 ),
-snapshot_sums AS (
+period_sums AS (
     SELECT
         period_end,
         report_currency,
-        SUM(value) AS total,
-        SUM(CASE WHEN days_past_due <= 0 THEN value ELSE 0 END) AS not_due,
-        SUM(CASE WHEN days_past_due > 0 THEN value ELSE 0 END) AS overdue,
-        SUM(CASE WHEN days_past_due > 90 THEN value ELSE 0 END) AS over_90,
-        SUM(CASE WHEN disputed THEN value ELSE 0 END) AS disputed,
-        COUNT(*) AS lines
-    FROM snapshot
+        SUM(amount) AS total,
+        SUM(not_due) AS not_due,
+        SUM(overdue) AS overdue,
+        SUM(over_90) AS over_90,
+        SUM(disputed) AS disputed,
+        SUM(lines) AS lines
+    FROM bucket_sums
     GROUP BY period_end, report_currency
 ),
 measures AS (
-    SELECT period_end, report_currency, measure, measure_order, amount, lines FROM bucket_sums
+    SELECT period_end, report_currency, bucket AS measure, bucket_order AS measure_order,
+           amount, lines
+    FROM bucket_sums
     UNION ALL
-    SELECT period_end, report_currency, 'total', 100, total, lines FROM snapshot_sums
+    SELECT period_end, report_currency, 'total', 100, total, lines FROM period_sums
     UNION ALL
     -- on the due-date basis not_due is already the first bucket
-    SELECT period_end, report_currency, 'not_due', 101, not_due, 0 FROM snapshot_sums
+    SELECT period_end, report_currency, 'not_due', 101, not_due, 0 FROM period_sums
     WHERE $basis = 'invoice_date'
     UNION ALL
-    SELECT period_end, report_currency, 'overdue', 102, overdue, 0 FROM snapshot_sums
+    SELECT period_end, report_currency, 'overdue', 102, overdue, 0 FROM period_sums
     UNION ALL
-    SELECT period_end, report_currency, 'over_90', 103, over_90, 0 FROM snapshot_sums
+    SELECT period_end, report_currency, 'over_90', 103, over_90, 0 FROM period_sums
     UNION ALL
-    SELECT period_end, report_currency, 'disputed', 104, disputed, 0 FROM snapshot_sums
+    SELECT period_end, report_currency, 'disputed', 104, disputed, 0 FROM period_sums
 )
 SELECT
     period_end,
