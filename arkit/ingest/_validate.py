@@ -31,11 +31,11 @@ from arkit.ingest._headers import HeaderMatch
 from arkit.ingest._readers import RawSource
 from arkit.ingest._reasons import MERGED, REASONS
 from arkit.ingest._values import (
+    _amounts,
+    _dates,
     normalise_text,
-    parse_amounts,
     parse_booleans,
     parse_currencies,
-    parse_dates,
     parse_doc_types,
     parse_floats,
     parse_integers,
@@ -205,11 +205,12 @@ def _row_checks(stage: _Stage, options: Options) -> None:
     for column in stage.spec.required:
         stage.mark(_np_mask(pc.is_null(text[column])), "missing_value", column)
     failures = (
-        ("bad_date", lambda c: c.type == pa.date32(), lambda t: parse_dates(t, options.dayfirst)),
+        # the text is normalised already: the private parsers skip doing it again
+        ("bad_date", lambda c: c.type == pa.date32(), lambda t: _dates(t, options.dayfirst)),
         (
             "bad_amount",
             lambda c: c.type == MONEY,
-            lambda t: parse_amounts(t, options.decimal, options.thousands),
+            lambda t: _amounts(t, options.decimal, options.thousands),
         ),
         ("bad_value", lambda c: c.type == RATE, _parse_rates),
         ("bad_value", lambda c: c.type == pa.int32(), parse_integers),

@@ -32,12 +32,15 @@ __all__ = [
 # Excel counts days from 1899-12-30 (its 1900 leap-year bug included), Unix from 1970-01-01.
 _EXCEL_EPOCH_OFFSET = 25569
 _FIRST_DAY_OF_YEAR_1 = -719162  # 0001-01-01, the first date Python can represent
+_FULL_WIDTH = "[\uff01-\uff5e\u3000]"
+_DATE_SAMPLE = 1000
 _MAX_INTEGER_DIGITS = MONEY.precision - MONEY.scale
 
 _CURRENCY_NAMES = {
     "RMB": "CNY",
     "人民币": "CNY",
     "¥": "CNY",
+    "￥": "CNY",
     "元": "CNY",
     "美元": "USD",
     "$": "USD",
@@ -103,10 +106,14 @@ def normalise_text(values) -> pa.Array:
     ['A1', None, 'AB1', None]
     """
     text = _text(values)
-    if pc.all(pc.string_is_ascii(text)).as_py() is False:
-        text = pc.utf8_normalize(pc.utf8_trim_whitespace(text), "NFKC")
-    else:
-        text = pc.ascii_trim_whitespace(text)
+    if pc.all(pc.string_is_ascii(text)).as_py() is not False:
+        return _null_if_empty(pc.ascii_trim_whitespace(text))
+    text = pc.utf8_trim_whitespace(text)
+    # NFKC is costly; only the rows holding full-width forms need it (２０２６, ＡＢ, 　)
+    wide = pc.fill_null(pc.match_substring_regex(text, _FULL_WIDTH), False)
+    if pc.any(wide).as_py():
+        folded = pc.utf8_trim_whitespace(pc.utf8_normalize(text.filter(wide), "NFKC"))
+        text = pc.replace_with_mask(text, wide, folded)
     return _null_if_empty(text)
 
 
@@ -147,7 +154,11 @@ def parse_amounts(values, decimal: str = ".", thousands: str = ",") -> pa.Array:
     """
     if decimal == thousands:
         raise ValueError("decimal and thousands separators must differ")
-    text = normalise_text(values)
+    return _amounts(normalise_text(values), decimal, thousands)
+
+
+def _amounts(text: pa.Array, decimal: str, thousands: str) -> pa.Array:
+    """:func:`parse_amounts` of text already through :func:`normalise_text`."""
     # Most exports write plain numbers; those cast directly and only the rest is cleaned.
     plain_form = rf"^-?\d{{1,{_MAX_INTEGER_DIGITS}}}(?:{re.escape(decimal)}\d{{1,2}})?$"
     plain = np.asarray(
@@ -161,11 +172,11 @@ def parse_amounts(values, decimal: str = ".", thousands: str = ",") -> pa.Array:
     if plain.any():
         rest = np.flatnonzero(~plain)
         done = np.flatnonzero(plain)
-        plain_values = parse_amounts(text.take(pa.array(done)), decimal, thousands)
-        other_values = parse_amounts(text.take(pa.array(rest)), decimal, thousands)
+        plain_values = _amounts(text.take(pa.array(done)), decimal, thousands)
+        other_values = _amounts(text.take(pa.array(rest)), decimal, thousands)
         order = np.argsort(np.concatenate([done, rest]), kind="stable")
         return pa.concat_arrays([plain_values, other_values]).take(pa.array(order))
-    text = pc.replace_substring_regex(text, r"[\s¥$€£元]", "")
+    text = pc.replace_substring_regex(text, r"[\s¥￥$€£元]", "")
     code = r"(?:[A-Z]{3}|(?i:rmb|cny|usd|eur|hkd|gbp|jpy))"
     text = pc.replace_substring_regex(text, rf"^(?:{code}|US|HK)|{code}$", "")
     dash_is_zero = pc.equal(text, "-")
@@ -304,19 +315,31 @@ def parse_dates(values, dayfirst: bool = False) -> pa.Array:
     >>> parse_dates(["2026-02-30", "soon"]).to_pylist()
     [None, None]
     """
-    text = normalise_text(values)
+    return _dates(normalise_text(values), dayfirst)
+
+
+def _dates(text: pa.Array, dayfirst: bool) -> pa.Array:
+    """:func:`parse_dates` of text already through :func:`normalise_text`."""
     try:  # an all-ISO column is read by Arrow's strict parser in one pass
         return text.cast(pa.date32())
     except pa.ArrowInvalid:
         pass
-    # Mostly ISO with a few exceptions: DuckDB reads year-month-day text and gives null
-    # for the rest (and for impossible days), across cores; the other forms follow.
-    by_duckdb = _iso_dates(text)
-    epoch_days = pc.fill_null(by_duckdb.cast(pa.int32()), 0).to_numpy().astype(np.int64)
-    valid = _np(pc.is_valid(by_duckdb))
+    readers = _date_readers(dayfirst)
+    sample = text.drop_null().slice(0, _DATE_SAMPLE)
+    epoch_days = np.zeros(len(text), dtype=np.int64)
+    valid = np.zeros(len(text), dtype=bool)
+    if len(sample) and _np(pc.is_valid(_iso_dates(sample))).mean() > 0.5:
+        # Mostly ISO with exceptions: DuckDB reads year-month-day text across cores and
+        # gives null for the rest (impossible days too); the other forms follow.
+        by_duckdb = _iso_dates(text)
+        epoch_days = pc.fill_null(by_duckdb.cast(pa.int32()), 0).to_numpy().astype(np.int64)
+        valid = _np(pc.is_valid(by_duckdb))
+    else:
+        # the forms the first rows use are tried first
+        readers = sorted(readers, key=lambda read: -read(sample)[0].sum())
     # each form is tried only on the rows no earlier form has read
     remaining = np.flatnonzero(_np(pc.is_valid(text)) & ~valid)
-    for read in _date_readers(dayfirst):
+    for read in readers:
         if not len(remaining):
             break
         hit, days, exists = read(text.take(pa.array(remaining)))
