@@ -228,10 +228,12 @@ def kpi_history(
     periods = _periods_frame(ends)
     check_fx_rates(ledger, as_of, reporting_currency)
     labels = bucket_labels(edges, basis)
+    # AR itself is needed only back to the start of the first reported CEI period;
+    # the longer look-backs of DSO and countback use credit sales alone.
     ar = aging_history(
         ledger,
         as_of,
-        months=len(ends),
+        months=months + cei_months,
         basis=basis,
         edges=edges,
         reporting_currency=reporting_currency,
@@ -252,8 +254,10 @@ def kpi_history(
     calendar["days"] = (
         pd.to_datetime(calendar["period_end"]) - pd.to_datetime(calendar["period_start"])
     ).dt.days + 1
+    currencies = pd.DataFrame({"currency": ar["currency"].drop_duplicates()})
     frame = (
-        ar.merge(calendar, on="period_end", how="left")
+        calendar.merge(currencies, how="cross")
+        .merge(ar, on=["period_end", "currency"], how="left")
         .merge(sales, on=["period_end", "currency"], how="left")
         .rename(columns={"total": "total_ar"})
         .sort_values(["currency", "period_end"], kind="stable")
@@ -366,7 +370,7 @@ def payment_speed(
     as_of = _as_date(as_of)
     since = _periods_frame(period_ends(as_of, months))["period_start"].iloc[0]
     since = pd.Timestamp(since).date() - dt.timedelta(days=1)
-    return ledger.transform("settlement_summary", as_of=as_of, since=since, by=by)
+    return ledger.transform("settlement_summary", as_of=as_of, paid_after=since, by=by)
 
 
 def ar_kpis(

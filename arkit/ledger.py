@@ -72,8 +72,8 @@ def compose_sql(name: str) -> str:
     ``WITH dep AS (...), ... SELECT * FROM (<name>) AS result`` that any SQL engine
     can run, dependencies first.
 
-    >>> sql = compose_sql("open_items")
-    >>> sql.startswith("WITH receivable_status AS (")
+    >>> sql = compose_sql("open_items")  # reads receivable_status, which reads ledger_positions
+    >>> sql.index("ledger_positions AS (") < sql.index("receivable_status AS (")
     True
     """
     order: list[str] = []
@@ -300,7 +300,9 @@ class Ledger:
         """
         return self.transform("customer_balances", as_of=_as_date(as_of))
 
-    def settlements(self, as_of: str | dt.date | None = None) -> pd.DataFrame:
+    def settlements(
+        self, as_of: str | dt.date | None = None, paid_after: str | dt.date | None = None
+    ) -> pd.DataFrame:
         """Fully settled invoices with paid date, days to pay and days late.
 
         Parameters
@@ -308,6 +310,9 @@ class Ledger:
         as_of : str or datetime.date, optional
             Only settling events on or before this date count; None = the whole
             ledger (``arkit/sql/settlements.sql``).
+        paid_after : str or datetime.date, optional
+            Keep only invoices whose paid date is after this date (cheaper than
+            filtering afterwards: older invoices are never looked at).
 
         Returns
         -------
@@ -317,7 +322,8 @@ class Ledger:
             settled_by_credit.
         """
         cutoff = None if as_of is None else _as_date(as_of)
-        return self.transform("settlements", as_of=cutoff)
+        since = None if paid_after is None else _as_date(paid_after, "paid_after")
+        return self.transform("settlements", as_of=cutoff, paid_after=since)
 
     def has(self, table: str) -> bool:
         """True if the ledger holds at least one row of ``table``."""

@@ -223,3 +223,9 @@ def test_memory_limit_caps_the_engine(tmp_path):
     assert limit.replace(" ", "") in {"500.0MB", "476.8MiB"}
     with pytest.raises(LedgerError, match="memory_limit: 'lots' is not a memory size"):
         open_ledger(folder, memory_limit="lots")
+
+
+def test_settlements_paid_after_a_date(ledger):
+    paid = _by_id(ledger.settlements(paid_after="2026-02-20"))
+    # I6 was paid on 02-20 itself and I3 in January: not after
+    assert paid.index.tolist() == ["D1", "I1"]

@@ -1,5 +1,5 @@
 -- inputs: settlements
--- Payment speed of invoices paid in ($since, $as_of], per customer ($by = 'customer')
+-- Payment speed of invoices paid in ($paid_after, $as_of], per customer ($by = 'customer')
 -- or overall ($by = 'all'), in each invoice's currency.
 --
 -- avg_days_to_pay / avg_days_late: simple means over invoices;
@@ -17,5 +17,4 @@ SELECT
     SUM(amount * days_late) / SUM(amount) AS weighted_days_late,
     AVG(CASE WHEN days_late > 0 THEN 1.0 ELSE 0.0 END) AS share_paid_late
 FROM settlements
-WHERE paid_date > CAST($since AS DATE)
 GROUP BY CASE WHEN $by = 'customer' THEN customer_id ELSE 'all' END, currency

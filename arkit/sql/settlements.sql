@@ -1,5 +1,5 @@
 -- Settlements: one row per invoice or debit note fully settled on or before $as_of
--- ($as_of NULL = everything in the ledger).
+-- ($as_of NULL = everything in the ledger), and after $paid_after (NULL = ever).
 --
 -- Settling events are payments applied to the invoice and credit notes / write-offs
 -- referencing it (see receivable_status.sql), dated on or before $as_of.
@@ -27,9 +27,6 @@ WITH docs AS (
     FROM invoices
     WHERE $as_of IS NULL OR invoice_date <= CAST($as_of AS DATE)
 ),
-receivables AS (
-    SELECT * FROM docs WHERE doc_type IN ('invoice', 'debit_note')
-),
 events AS (
     SELECT p.invoice_id, p.payment_date AS event_date, p.amount, 0 AS is_credit
     FROM payments AS p
@@ -40,6 +37,15 @@ events AS (
     FROM docs AS d
     WHERE d.doc_type IN ('credit_note', 'write_off')
       AND d.reference_invoice_id IS NOT NULL
+),
+receivables AS (
+    SELECT *
+    FROM docs
+    WHERE doc_type IN ('invoice', 'debit_note')
+      -- paid after $paid_after means some settling event after it
+      AND ($paid_after IS NULL OR invoice_id IN (
+          SELECT invoice_id FROM events WHERE event_date > CAST($paid_after AS DATE)
+      ))
 ),
 daily AS (
     SELECT r.invoice_id, r.amount AS invoice_amount, e.event_date,
@@ -92,3 +98,4 @@ SELECT
 FROM receivables AS r
 JOIN paid AS p ON p.invoice_id = r.invoice_id
 JOIN per_invoice AS pi ON pi.invoice_id = r.invoice_id
+WHERE $paid_after IS NULL OR p.paid_date > CAST($paid_after AS DATE)
