@@ -33,7 +33,6 @@ __all__ = [
 _EXCEL_EPOCH_OFFSET = 25569
 _FIRST_DAY_OF_YEAR_1 = -719162  # 0001-01-01, the first date Python can represent
 _FULL_WIDTH = "[\uff01-\uff5e\u3000]"
-_DATE_SAMPLE = 1000
 _MAX_INTEGER_DIGITS = MONEY.precision - MONEY.scale
 
 _CURRENCY_NAMES = {
@@ -177,11 +176,16 @@ def _amounts(text: pa.Array, decimal: str, thousands: str) -> pa.Array:
         order = np.argsort(np.concatenate([done, rest]), kind="stable")
         return pa.concat_arrays([plain_values, other_values]).take(pa.array(order))
     text = pc.replace_substring_regex(text, r"[\s¥￥$€£元]", "")
-    code = r"(?:[A-Z]{3}|(?i:rmb|cny|usd|eur|hkd|gbp|jpy))"
-    text = pc.replace_substring_regex(text, rf"^(?:{code}|US|HK)|{code}$", "")
+    # each pass below costs a scan of the column: skip those the column does not need
+    if pc.any(pc.match_substring_regex(text, "[A-Za-z]")).as_py():
+        code = r"(?:[A-Z]{3}|(?i:rmb|cny|usd|eur|hkd|gbp|jpy))"
+        text = pc.replace_substring_regex(text, rf"^(?:{code}|US|HK)|{code}$", "")
     dash_is_zero = pc.equal(text, "-")
-    parenthesised = pc.match_substring_regex(text, r"^\(.*\)$")
-    text = pc.replace_substring_regex(text, r"^\((.*)\)$", r"\1")
+    if pc.any(pc.match_substring(text, "(")).as_py():
+        parenthesised = pc.match_substring_regex(text, r"^\(.*\)$")
+        text = pc.replace_substring_regex(text, r"^\((.*)\)$", r"\1")
+    else:
+        parenthesised = pa.nulls(len(text), pa.bool_())
     d, t = re.escape(decimal), re.escape(thousands)
     number = (
         rf"^(?P<sign>[+-]?)(?P<whole>\d{{1,3}}(?:{t}\d{{3}})+|\d+)"
@@ -238,14 +242,34 @@ def _civil_days(year: np.ndarray, month: np.ndarray, day: np.ndarray):
     return first + day - 1, valid_month & (day >= 1) & (day <= days_in_month)
 
 
-def _iso_dates(text: pa.Array) -> pa.Array:
-    """Year-month-day text as dates via DuckDB's ``TRY_CAST``; null where it is not one."""
+_YMD_FORMATS = "['%Y年%m月%d日', '%Y年%m月%d号', '%Y/%m/%d', '%Y.%m.%d']"
+_DAY_FIRST = "['%d/%m/%Y', '%d-%m-%Y', '%d.%m.%Y']"
+_MONTH_FIRST = "['%m/%d/%Y', '%m-%d-%Y', '%m.%d.%Y']"
+
+
+def _duckdb_dates(text: pa.Array, dayfirst: bool) -> pa.Array:
+    """The common date forms read by DuckDB in one multi-threaded pass; null elsewhere.
+
+    ``TRY_CAST`` reads ISO, ``TRY_STRPTIME`` the other forms; both refuse impossible
+    days. Compact ``20260305`` must have 8 digits (DuckDB would also read
+    ``2026035``).
+    """
     import duckdb
 
     con = duckdb.connect()
     try:
         con.register("text_column", pa.table({"t": text}))
-        dates = con.sql("SELECT TRY_CAST(t AS DATE) AS d FROM text_column").to_arrow_table()
+        dates = con.sql(
+            f"""
+            SELECT COALESCE(
+                TRY_CAST(t AS DATE),
+                CAST(TRY_STRPTIME(t, {_YMD_FORMATS}) AS DATE),
+                CASE WHEN length(t) = 8 THEN CAST(TRY_STRPTIME(t, '%Y%m%d') AS DATE) END,
+                CAST(TRY_STRPTIME(t, {_DAY_FIRST if dayfirst else _MONTH_FIRST}) AS DATE)
+            ) AS d
+            FROM text_column
+            """
+        ).to_arrow_table()
     finally:
         con.close()
     dates = dates.column("d").combine_chunks()
@@ -324,22 +348,13 @@ def _dates(text: pa.Array, dayfirst: bool) -> pa.Array:
         return text.cast(pa.date32())
     except pa.ArrowInvalid:
         pass
-    readers = _date_readers(dayfirst)
-    sample = text.drop_null().slice(0, _DATE_SAMPLE)
-    epoch_days = np.zeros(len(text), dtype=np.int64)
-    valid = np.zeros(len(text), dtype=bool)
-    if len(sample) and _np(pc.is_valid(_iso_dates(sample))).mean() > 0.5:
-        # Mostly ISO with exceptions: DuckDB reads year-month-day text across cores and
-        # gives null for the rest (impossible days too); the other forms follow.
-        by_duckdb = _iso_dates(text)
-        epoch_days = pc.fill_null(by_duckdb.cast(pa.int32()), 0).to_numpy().astype(np.int64)
-        valid = _np(pc.is_valid(by_duckdb))
-    else:
-        # the forms the first rows use are tried first
-        readers = sorted(readers, key=lambda read: -read(sample)[0].sum())
+    by_duckdb = _duckdb_dates(text, dayfirst)
+    epoch_days = pc.fill_null(by_duckdb.cast(pa.int32()), 0).to_numpy().astype(np.int64)
+    valid = _np(pc.is_valid(by_duckdb))
+    # what DuckDB's formats miss (a time after the date, inner spaces, Excel serials)
     # each form is tried only on the rows no earlier form has read
     remaining = np.flatnonzero(_np(pc.is_valid(text)) & ~valid)
-    for read in readers:
+    for read in _date_readers(dayfirst):
         if not len(remaining):
             break
         hit, days, exists = read(text.take(pa.array(remaining)))
