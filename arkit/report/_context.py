@@ -119,11 +119,16 @@ class ReportContext:
         scope = audience_scope(audience, params_dir()) if audience != "all" else {}
         return scope_ledger(open_ledger(ledger), scope)
 
-    def save_table(self, name: str, frame: pd.DataFrame, *, excel: bool = False) -> Path | None:
+    def save_table(
+        self, name: str, frame: pd.DataFrame, *, excel: bool = False, **excel_options: Any
+    ) -> Path | None:
         """Write ``tables/<name>.csv`` (and ``.xlsx`` when ``excel``) under the output folder.
 
         Frames stay numeric: CSV gets plain numbers (no thousands separators) so
         scripts can read them back; Excel gets numbers with number formats.
+        ``excel_options`` go to :func:`arkit.tables.to_excel` (e.g.
+        ``percent_columns``, ``day_columns``) so that a share or a day count is not
+        formatted as money.
         """
         if self.output_dir is None:
             return None
@@ -134,7 +139,7 @@ class ReportContext:
         if excel:
             from arkit.tables import to_excel
 
-            to_excel({name: frame}, tables / f"{name}.xlsx")
+            to_excel({name: frame}, tables / f"{name}.xlsx", **excel_options)
         return path
 
     def save_metrics(self, **metrics: Any) -> None:
