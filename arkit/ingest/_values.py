@@ -4,7 +4,8 @@ Every parser takes a column of text (anything :func:`pyarrow.array` accepts) and
 returns an Arrow array of the canonical type, with null wherever the text is empty
 *or* cannot be read. Callers tell the two apart by looking at the raw text, so a
 parser never decides whether a value is required. Parsing is vectorised with
-``pyarrow.compute``; there is no Python loop over rows.
+``pyarrow.compute`` (dates that are not all ISO also with one DuckDB query); there is
+no Python loop over rows.
 """
 
 from __future__ import annotations
