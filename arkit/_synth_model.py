@@ -11,10 +11,13 @@ For an invoice with due date ``due`` the settlement delay in days is
 the customer's habit (archetype and personal offset), a yearly drift, the terms,
 the invoice amount relative to the customer's usual amount, the season of the due
 date (quarter and year end, Chinese New Year) and an open dispute; ``lower`` stops a
-payment from coming before the invoice date. After a defaulter's default date an
-invoice is never paid with probability ``q``. Hence the exact probabilities kept as
-ground truth: ``p_late = q + (1 - q) * Phi((mu - 0.5) / sd)`` and
-``p_late_30 = q + (1 - q) * Phi((mu - 30.5) / sd)``.
+payment from coming before the invoice date. A defaulter stops paying on its default
+date ``D``: an invoice whose payment would come later is never paid, so with
+``cap = D - due`` an invoice is paid iff its days late are at most ``cap`` (no cap
+for other customers). Days late exceed ``t``, or the invoice is never paid, iff the
+days late exceed ``m = min(t, cap)``; hence the exact probabilities kept as ground
+truth: ``p_late = Phi((mu - m - 0.5) / sd)`` with ``t = 0`` and ``p_late_30`` the
+same with ``t = 30`` (1 when ``m + 0.5 <= lower``: it cannot be paid in time).
 """
 
 from __future__ import annotations
@@ -70,11 +73,11 @@ _BEHAVIOUR = np.array(
         # mu    sd   drift  dispute partial promise honest season
         [-5.0, 4.0, 0.0, 0.01, 0.04, 0.20, 0.90, 2.0],  # prompt
         [14.0, 6.0, 0.0, 0.02, 0.06, 0.30, 0.80, 3.0],  # steady_late
-        [6.0, 22.0, 0.0, 0.04, 0.15, 0.40, 0.40, 3.0],  # erratic
+        [8.0, 32.0, 0.0, 0.04, 0.15, 0.40, 0.40, 3.0],  # erratic
         [-4.0, 6.0, 15.0, 0.03, 0.08, 0.40, 0.50, 3.0],  # deteriorating
         [1.0, 5.0, 0.0, 0.02, 0.06, 0.30, 0.80, 22.0],  # seasonal
         [4.0, 10.0, 0.0, 0.25, 0.10, 0.50, 0.60, 3.0],  # disputer
-        [18.0, 12.0, 0.0, 0.03, 0.20, 0.60, 0.15, 3.0],  # defaulter
+        [20.0, 12.0, 0.0, 0.03, 0.20, 0.60, 0.15, 3.0],  # defaulter
     ]
 )
 PAYMENT_TERMS = ("NET15", "NET30", "NET45", "NET60", "EOM+30", "月结60天", "2/10 NET30", "prepaid")
@@ -158,10 +161,14 @@ CNY_DATES = {
 _CNY_FIRST_YEAR = min(CNY_DATES)
 _CNY_DAYS = np.array([np.datetime64(CNY_DATES[y], "D").astype(np.int64) for y in sorted(CNY_DATES)])
 _NEVER = np.iinfo(np.int64).max // 4  # "no such day" sentinel for day arithmetic
-_DEFAULT_NEVER_PAID = 0.85  # after default, share of invoices that are never paid
-_DEFAULT_EXTRA_DAYS = 60.0  # extra mean lateness of the ones that still get paid
-_WRITE_OFF_AFTER_DAYS = 270  # write-off policy: this long after the default date
-_CREDIT_HOLD_DAYS = 45  # a defaulter is still invoiced this long after defaulting
+# A defaulter's unpaid invoices are written off 6-15 months after it stops paying
+# (credit managers chase, then wait for the insolvency), so the book carries a tail.
+_WRITE_OFF_AFTER_DAYS = (180, 450)
+_CREDIT_HOLD_DAYS = 90  # a defaulter is still invoiced this long after it stops paying
+# Disputes take months to resolve: extra mean days late and extra spread.
+_DISPUTE_EXTRA_DAYS = 90.0
+_DISPUTE_EXTRA_SD = 40.0
+_NO_CAP = 1e9  # days-late cap of customers who never default
 
 
 def _dates_or_nat(days: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -190,6 +197,7 @@ class Customers:
     growth: np.ndarray
     first_month: np.ndarray
     default_day: np.ndarray
+    write_off_day: np.ndarray
     mu: np.ndarray
     sd: np.ndarray
     drift: np.ndarray
@@ -212,6 +220,7 @@ class Customers:
                 "yearly_growth": self.growth,
                 "first_active_date": first_active_days.astype("datetime64[D]"),
                 "default_date": _dates_or_nat(self.default_day, has_default),
+                "write_off_date": _dates_or_nat(self.write_off_day, has_default),
             }
         )
 
@@ -243,9 +252,11 @@ def make_customers(
     first_month = np.where(late_joiner, rng.integers(0, max(1, 2 * n_months // 3), n), 0)
 
     span = end_day - start_day
-    default_draw = start_day + np.floor(span * rng.uniform(0.35, 1.25, n)).astype(np.int64)
+    default_draw = start_day + np.floor(span * rng.uniform(0.3, 1.15, n)).astype(np.int64)
     is_defaulter = archetype == ARCHETYPES.index("defaulter")
     default_day = np.where(is_defaulter, default_draw, _NEVER)
+    write_off_delay = rng.integers(_WRITE_OFF_AFTER_DAYS[0], _WRITE_OFF_AFTER_DAYS[1] + 1, n)
+    write_off_day = np.where(is_defaulter, default_draw + write_off_delay, _NEVER)
 
     behaviour = _BEHAVIOUR[archetype]
     mu = behaviour[:, 0] + rng.normal(0.0, 2.5, n)
@@ -303,6 +314,7 @@ def make_customers(
         growth=growth,
         first_month=first_month,
         default_day=default_day,
+        write_off_day=write_off_day,
         mu=mu,
         sd=sd,
         drift=drift,
@@ -426,19 +438,35 @@ class _Timing:
     mu: np.ndarray
     sd: np.ndarray
     lower: np.ndarray
-    q: np.ndarray  # probability of never being paid
+    cap: np.ndarray  # paid only if days late <= cap (the defaulter stops paying)
     disputed: np.ndarray
     prepaid: np.ndarray
 
     def p_late(self, days: float = 0.0) -> np.ndarray:
         """P(paid more than ``days`` days after the due date, or never paid)."""
-        return self.q + (1 - self.q) * normal_cdf((self.mu - days - 0.5) / self.sd)
+        return self._late_beyond(np.minimum(days, self.cap))
+
+    def p_never_paid(self) -> np.ndarray:
+        """P(the days late would exceed the cap): the customer stopped paying first."""
+        return self._late_beyond(self.cap)
+
+    def _late_beyond(self, days: np.ndarray) -> np.ndarray:
+        """P(rounded days late > ``days``); certain when ``days`` lies below ``lower``."""
+        threshold = days + 0.5
+        return np.where(threshold <= self.lower, 1.0, normal_cdf((self.mu - threshold) / self.sd))
 
     def expected_days_late(self) -> np.ndarray:
-        """E[max(mu + sd * Z, lower)]: mean days late given the invoice is paid."""
+        """E[L | L < cap + 0.5] with L = max(mu + sd * Z, lower): mean days late if paid.
+
+        NaN where the invoice cannot be paid (the cap lies below ``lower``).
+        """
         alpha = (self.lower - self.mu) / self.sd
-        cdf = normal_cdf(alpha)
-        return self.lower * cdf + self.mu * (1 - cdf) + self.sd * normal_pdf(alpha)
+        beta = (self.cap + 0.5 - self.mu) / self.sd
+        cdf_a, cdf_b = normal_cdf(alpha), normal_cdf(beta)
+        mass = self.lower * cdf_a + self.mu * (cdf_b - cdf_a)
+        mass = mass + self.sd * (normal_pdf(alpha) - normal_pdf(beta))
+        payable = (self.cap + 0.5 > self.lower) & (cdf_b > 0)
+        return np.where(payable, mass / np.where(payable, cdf_b, 1.0), np.nan)
 
 
 def _draw_timing(
@@ -456,22 +484,21 @@ def _draw_timing(
     relative_amount = amount / cust.typical_cents[c]
     dispute_p = behaviour[:, 3] * np.clip(relative_amount, 0.5, 2.0)
     disputed = ~prepaid & (rng.random(len(c)) < dispute_p)
-    post_default = due >= cust.default_day[c]
     mu = (
         cust.mu[c]
         + cust.drift[c] * (inv_day - start_day) / 365.25
         + _TERMS_EFFECT[cust.terms[c]]
         + 3.0 * np.log(relative_amount)
         + behaviour[:, 7] * _in_season(due)
-        + 30.0 * disputed
-        + _DEFAULT_EXTRA_DAYS * post_default
+        + _DISPUTE_EXTRA_DAYS * disputed
     )
-    sd = np.sqrt(cust.sd[c] ** 2 + 100.0 * disputed)
+    sd = np.sqrt(cust.sd[c] ** 2 + _DISPUTE_EXTRA_SD**2 * disputed)
+    defaults = (cust.default_day[c] < _NEVER) & ~prepaid
     return _Timing(
         mu=np.where(prepaid, -3.0, mu),
         sd=np.where(prepaid, 2.0, sd),
         lower=np.where(prepaid, -20, inv_day - due).astype(float),
-        q=np.where(post_default & ~prepaid, _DEFAULT_NEVER_PAID, 0.0),
+        cap=np.where(defaults, cust.default_day[c] - due, _NO_CAP).astype(float),
         disputed=disputed,
         prepaid=prepaid,
     )
@@ -502,13 +529,14 @@ def make_documents(
     )
     timing = _draw_timing(rng, cust, c, inv_day, due, amount, start_day)
     behaviour = _BEHAVIOUR[cust.archetype[c]]
-    prepaid, disputed, q = timing.prepaid, timing.disputed, timing.q
+    prepaid, disputed = timing.prepaid, timing.disputed
 
-    never = rng.random(n) < q
     latent = np.maximum(timing.mu + timing.sd * rng.standard_normal(n), timing.lower)
     days_late = np.floor(latent + 0.5).astype(np.int64)
+    never = days_late > timing.cap
     paid_day = np.where(never, _NEVER, due + days_late)
     expected_late = timing.expected_days_late()
+    payable = ~np.isnan(expected_late)
 
     # -- disputes: opened soon after the invoice, closed just before payment --
     open_day = inv_day + 1 + np.floor(rng.random(n) * np.clip(paid_day - inv_day - 1, 0, 30))
@@ -538,8 +566,8 @@ def make_documents(
     overpaid = ~never & ~partial & (rng.random(n) < 0.01)
     final_cents = net_due - partial_cents + np.where(overpaid, rng.integers(100, 50_000, n), 0)
 
-    # -- write-offs of a defaulter's unpaid invoices, by policy after the default date --
-    write_off_day = cust.default_day[c] + _WRITE_OFF_AFTER_DAYS
+    # -- write-offs of a defaulter's unpaid invoices, months after it stopped paying --
+    write_off_day = cust.write_off_day[c]
     written_off = never & (write_off_day <= end_day)
 
     # -- promises to pay, made once an invoice is two weeks overdue --
@@ -660,10 +688,10 @@ def make_documents(
             "amount": amount / 100,
             "p_late": timing.p_late(),
             "p_late_30": timing.p_late(30),
-            "p_never_paid": q,
+            "p_never_paid": timing.p_never_paid(),
             "expected_days_late": expected_late,
-            "expected_payment_date": (due + np.round(expected_late).astype(np.int64)).astype(
-                "datetime64[D]"
+            "expected_payment_date": _dates_or_nat(
+                due + np.round(np.nan_to_num(expected_late)).astype(np.int64), payable
             ),
             "actual_payment_date": _dates_or_nat(paid_day, paid),
             "actual_days_late": np.where(paid, days_late, np.nan),

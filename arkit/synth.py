@@ -59,7 +59,8 @@ Ground truth of a synthetic arkit ledger (arkit.synth). Not a ledger table: inge
 reads only the files of the folder above.
 
 customers.parquet  customer_id, archetype and the habit behind it (mean/sd of days late,
-                   drift per year, dispute probability, default_date of defaulters)
+                   drift per year, dispute probability, default_date and
+                   write_off_date of defaulters)
 invoices.parquet   per invoice (doc_type invoice): p_late = P(paid after due date or never),
                    p_late_30 = P(more than 30 days late or never), p_never_paid,
                    expected_days_late and expected_payment_date (given it is paid),

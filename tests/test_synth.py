@@ -476,3 +476,69 @@ def test_a_ledger_without_invoices_is_valid_but_cannot_be_messy(tmp_path):
     with pytest.raises(ParamsError, match="messy: defects are copied from invoices"):
         s.write(tmp_path / "messy", messy=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clean"]
+
+
+# -- the overdue tail a credit manager expects -------------------------------------------------
+
+_OPEN_BY_AGE = """
+WITH applied AS (
+    SELECT invoice_id, sum(amount) AS paid FROM payments
+    WHERE invoice_id IS NOT NULL GROUP BY invoice_id
+), adjusted AS (
+    SELECT reference_invoice_id AS invoice_id, sum(amount) AS adjustment FROM invoices
+    WHERE reference_invoice_id IS NOT NULL GROUP BY reference_invoice_id
+), rate AS (
+    SELECT currency, rate_to_base FROM fx_rates WHERE date = DATE '2026-11-30'
+)
+SELECT datediff('day', i.due_date, DATE '2026-11-30') AS days_past_due,
+       greatest(i.amount + coalesce(a.adjustment, 0) - coalesce(p.paid, 0), 0)
+           * r.rate_to_base AS open_base
+FROM invoices i
+LEFT JOIN applied p USING (invoice_id)
+LEFT JOIN adjusted a USING (invoice_id)
+JOIN rate r USING (currency)
+WHERE i.doc_type = 'invoice'
+"""
+
+
+@pytest.mark.parametrize("seed", [2, 7, 11])
+def test_open_receivables_have_a_tail_over_90_days(seed):
+    """Real books carry 3-10 % of open AR over 90 days past due (defaulters not yet
+    written off, long disputes, erratic payers); 1.5-15 % per seed leaves room for the
+    luck of which of ~18 defaulters stopped paying in the last 15 months."""
+    synth = generate(customers=300, years=3, seed=seed)
+    aged = synth.ledger().query(_OPEN_BY_AGE)
+    open_base = aged["open_base"].astype(float)
+    total = open_base.sum()
+    over_90 = open_base[aged["days_past_due"] > 90].sum() / total
+    over_120 = open_base[aged["days_past_due"] > 120].sum() / total
+    assert 0.015 < over_90 < 0.15
+    assert 0.005 < over_120 < over_90
+
+
+def test_defaulters_stay_unpaid_for_months_before_the_write_off(synth):
+    customers = synth.truth["customers"].dropna(subset=["default_date"])
+    delay = (customers["write_off_date"] - customers["default_date"]).dt.days
+    assert delay.between(180, 450).all()
+    invoices = synth.truth["invoices"].merge(
+        customers[["customer_id", "default_date", "write_off_date"]], on="customer_id"
+    )
+    # a defaulter pays nothing after it stops paying ...
+    assert not (invoices["actual_payment_date"] > invoices["default_date"]).any()
+    # ... and once it has stopped, its unpaid invoices are written off or still open
+    invoices = invoices[invoices["default_date"] <= pd.Timestamp(END)]
+    never = invoices["actual_payment_date"].isna()
+    written_off = invoices["written_off"]
+    assert (never == (written_off | ~invoices["settled_by_end"])).all()
+    assert (invoices.loc[written_off, "write_off_date"] <= pd.Timestamp(END)).all()
+    assert (invoices.loc[never & ~written_off, "write_off_date"] > pd.Timestamp(END)).all()
+    assert (never & ~written_off).any()  # some defaulters not yet written off
+    assert invoices.loc[never, "p_never_paid"].mean() > 0.5
+
+
+def test_disputed_invoices_stay_open_for_months(big):
+    t = big.truth["invoices"]
+    open_days = (t["actual_payment_date"] - t["invoice_date"]).dt.days
+    disputed, undisputed = open_days[t["disputed"]], open_days[~t["disputed"]]
+    assert disputed.quantile(0.25) >= 60 and disputed.quantile(0.75) <= 200
+    assert disputed.median() > undisputed.median() + 60
