@@ -149,6 +149,8 @@ def parse_amounts(values, decimal: str = ".", thousands: str = ",") -> pa.Array:
     >>> [str(v) for v in parse_amounts(["1,234.50", "¥1,234.50", "RMB 1,234.50",
     ...                                   "(1,234.50)", "-", "12abc"]).to_pylist()]
     ['1234.50', '1234.50', '1234.50', '-1234.50', '0.00', 'None']
+    >>> [str(v) for v in parse_amounts(["-US$304.12", "(EUR 519.54)", "-HK$3,041.82"]).to_pylist()]
+    ['-304.12', '-519.54', '-3041.82']
     >>> str(parse_amounts(["1.234,50"], decimal=",", thousands=".")[0].as_py())
     '1234.50'
     """
@@ -180,7 +182,9 @@ def _amounts(text: pa.Array, decimal: str, thousands: str) -> pa.Array:
     # each pass below costs a scan of the column: skip those the column does not need
     if pc.any(pc.match_substring_regex(text, "[A-Za-z]")).as_py():
         code = r"(?:[A-Z]{3}|(?i:rmb|cny|usd|eur|hkd|gbp|jpy))"
-        text = pc.replace_substring_regex(text, rf"^(?:{code}|US|HK)|{code}$", "")
+        # the sign or bracket may stand before the code: "-US$304.12", "(EUR 519.54)"
+        text = pc.replace_substring_regex(text, rf"^([-(]?)(?:{code}|US|HK)", r"\1")
+        text = pc.replace_substring_regex(text, rf"{code}(\)?)$", r"\1")
     dash_is_zero = pc.equal(text, "-")
     if pc.any(pc.match_substring(text, "(")).as_py():
         parenthesised = pc.match_substring_regex(text, r"^\(.*\)$")
