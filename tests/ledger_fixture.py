@@ -27,17 +27,26 @@ def fixture_tables() -> dict[str, pd.DataFrame]:
     )
     rows = [
         # id, customer, date, due, amount, doc_type, reference, disputed
+        # partial payment by as_of (P1 400), the rest after it (P2); open dispute DS1
         ("I1", "C1", "2026-01-10", "2026-02-09", 1000.00, "invoice", None, False),
+        # credit note before as_of (CN1) and after it (CN2); dispute DS2 closed before as_of
         ("I2", "C1", "2026-02-15", "2026-03-17", 500.00, "invoice", None, False),
         ("CN1", "C1", "2026-03-01", None, -200.00, "credit_note", "I2", False),
         ("CN2", "C1", "2026-04-10", None, -100.00, "credit_note", "I2", False),
+        # no due date (due on issue); overpaid by P3 350 -> credit balance 50
         ("I3", "C2", "2026-01-05", None, 300.00, "invoice", None, False),
+        # issued after as_of, prepaid before it by P4 (unapplied cash on as_of)
         ("I4", "C2", "2026-04-02", "2026-05-02", 800.00, "invoice", None, False),
+        # credit note without a reference -> credit balance
         ("CN3", "C2", "2026-03-10", None, -75.00, "credit_note", None, False),
+        # issued on as_of, flagged disputed, not due
         ("I5", "C3", "2026-03-31", "2026-04-30", 1200.00, "invoice", None, True),
+        # debit note, written off after as_of by WO1
         ("D1", "C3", "2026-02-01", "2026-03-03", 150.00, "debit_note", None, False),
         ("WO1", "C3", "2026-04-15", None, -150.00, "write_off", "D1", False),
+        # paid (P6), reversed (P7), paid again (P8)
         ("I6", "C1", "2026-01-01", "2026-01-31", 200.00, "invoice", None, False),
+        # due on as_of: not due
         ("I7", "C1", "2026-03-01", "2026-03-31", 100.00, "invoice", None, False),
     ]
     invoices = pd.DataFrame(
@@ -60,7 +69,7 @@ def fixture_tables() -> dict[str, pd.DataFrame]:
             ("P2", "C1", "2026-04-05", 600.00, "I1"),
             ("P3", "C2", "2026-01-20", 350.00, "I3"),
             ("P4", "C2", "2026-03-25", 100.00, "I4"),
-            ("P5", "C3", "2026-03-15", 250.00, None),
+            ("P5", "C3", "2026-03-15", 250.00, None),  # cash on account
             ("P6", "C1", "2026-01-31", 200.00, "I6"),
             ("P7", "C1", "2026-02-10", -200.00, "I6"),
             ("P8", "C1", "2026-02-20", 200.00, "I6"),
