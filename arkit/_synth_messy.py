@@ -93,6 +93,12 @@ HEADERS_ZH: dict[str, dict[str, str]] = {
         "reason": "原因",
     },
     "fx_rates": {"date": "日期", "currency": "币种", "rate_to_base": "汇率"},
+    "payment_schedule": {
+        "invoice_id": "发票号码",
+        "instalment": "期数",
+        "due_date": "到期日",
+        "amount": "分期金额",
+    },
 }
 XLSX_TABLE = "customers"
 XLSX_TITLE_ROWS = 1
@@ -336,7 +342,14 @@ def write_messy(
         )
     text = {name: _as_text(name, table, rng) for name, table in synth.arrow.items()}
     invoices = text["invoices"]
-    drop_due = (invoices["doc_type"] == "invoice") & (rng.random(len(invoices)) < _DUE_DATE_DROPPED)
+    # an invoice with an instalment plan falls due with its last instalment, which its
+    # terms cannot give back, so its export always carries the due date
+    planned = invoices["invoice_id"].isin(text["payment_schedule"]["invoice_id"])
+    drop_due = (
+        (invoices["doc_type"] == "invoice")
+        & (rng.random(len(invoices)) < _DUE_DATE_DROPPED)
+        & ~planned
+    )
     invoices.loc[drop_due, "due_date"] = ""
 
     invoice_defects, customer_defects = _invoice_defects(

@@ -169,6 +169,11 @@ _CREDIT_HOLD_DAYS = 90  # a defaulter is still invoiced this long after it stops
 _DISPUTE_EXTRA_DAYS = 90.0
 _DISPUTE_EXTRA_SD = 40.0
 _NO_CAP = 1e9  # days-late cap of customers who never default
+# Instalment plans: project customers pay some large invoices in 2-3 monthly parts.
+_PROJECT_SEGMENTS = np.array([SEGMENTS.index("enterprise"), SEGMENTS.index("government")])
+_INSTALMENT_LARGE = 1.5  # invoice amount / customer's typical amount
+_INSTALMENT_SHARE = 0.5  # of such large invoices
+_INSTALMENT_SPACING_DAYS = 30
 
 
 def _dates_or_nat(days: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -527,6 +532,9 @@ def make_documents(
         .astype("datetime64[D]")
         .astype(np.int64)
     )
+    plan = _draw_instalments(rng, cust, c, amount)
+    # the invoice falls due with its last instalment, one spacing after the other
+    due = due + _INSTALMENT_SPACING_DAYS * (plan.count - 1)
     timing = _draw_timing(rng, cust, c, inv_day, due, amount, start_day)
     behaviour = _BEHAVIOUR[cust.archetype[c]]
     prepaid, disputed = timing.prepaid, timing.disputed
@@ -543,7 +551,15 @@ def make_documents(
     open_day = np.minimum(open_day.astype(np.int64), np.where(never, _NEVER, paid_day))
     close_day = np.where(never, _NEVER, np.maximum(open_day, paid_day - rng.integers(0, 6, n)))
     dispute_credit = disputed & ~never & (rng.random(n) < 0.6)
-    returned = ~disputed & ~never & ~prepaid & (rng.random(n) < 0.015) & (paid_day - inv_day >= 3)
+    scheduled = plan.count > 1
+    returned = (
+        ~scheduled
+        & ~disputed
+        & ~never
+        & ~prepaid
+        & (rng.random(n) < 0.015)
+        & (paid_day - inv_day >= 3)
+    )
     return_day = (
         inv_day
         + 1
@@ -558,13 +574,29 @@ def make_documents(
     net_due = amount - credit_cents
 
     # -- cash: partial payments, settlements, overpayments --
-    partial = ~never & ~prepaid & (rng.random(n) < behaviour[:, 4]) & (paid_day - inv_day >= 4)
+    partial = (
+        ~scheduled
+        & ~never
+        & ~prepaid
+        & (rng.random(n) < behaviour[:, 4])
+        & (paid_day - inv_day >= 4)
+    )
     partial_day = inv_day + 1 + np.floor(rng.random(n) * (paid_day - inv_day - 1)).astype(np.int64)
     partial_cents = np.where(partial, np.round(net_due * rng.uniform(0.3, 0.7, n)), 0).astype(
         np.int64
     )
     overpaid = ~never & ~partial & (rng.random(n) < 0.01)
-    final_cents = net_due - partial_cents + np.where(overpaid, rng.integers(100, 50_000, n), 0)
+    # every instalment but the last is paid as late as the invoice itself
+    instalment_day = np.maximum(
+        due[:, None] + days_late[:, None] - plan.before_due, inv_day[:, None]
+    )
+    instalment_paid = plan.early_cents > 0
+    final_cents = (
+        net_due
+        - partial_cents
+        - plan.early_cents.sum(axis=1)
+        + np.where(overpaid, rng.integers(100, 50_000, n), 0)
+    )
 
     # -- write-offs of a defaulter's unpaid invoices, months after it stopped paying --
     write_off_day = cust.write_off_day[c]
@@ -586,7 +618,11 @@ def make_documents(
         np.maximum(promise_made + 1, paid_day - rng.integers(0, 4, n)),
         promise_made + rng.integers(3, 22, n),
     )
-    promise_cents = net_due - np.where(partial & (partial_day <= promise_made), partial_cents, 0)
+    promise_cents = (
+        net_due
+        - np.where(partial & (partial_day <= promise_made), partial_cents, 0)
+        - np.where(instalment_day <= promise_made[:, None], plan.early_cents, 0).sum(axis=1)
+    )
 
     width = max(7, len(str(n)))
     invoice_id = id_array("INV-", np.arange(1, n + 1), width)
@@ -642,6 +678,11 @@ def make_documents(
         method_mix,
         applied=[
             (partial & (partial_day <= end_day), partial_day, partial_cents),
+            *(
+                (instalment_paid[:, k] & (instalment_day[:, k] <= end_day),)
+                + (instalment_day[:, k], plan.early_cents[:, k])
+                for k in range(plan.early_cents.shape[1])
+            ),
             (~never & (paid_day <= end_day) & (final_cents > 0), paid_day, final_cents),
         ],
         unapplied=(pick[unapplied_ok], unapplied_day[unapplied_ok], unapplied_cents[unapplied_ok]),
@@ -700,6 +741,7 @@ def make_documents(
             "disputed": disputed,
             "partial_payment": partial,
             "overpaid": overpaid,
+            "instalments": plan.count,
         }
     )
     truth_promises = pd.DataFrame(
@@ -715,9 +757,65 @@ def make_documents(
         "payments": payments,
         "disputes": disputes,
         "promises": promises,
+        "payment_schedule": plan.table(invoice_id, due),
         "truth_invoices": truth_invoices,
         "truth_promises": truth_promises,
     }
+
+
+@dataclass
+class _Instalments:
+    """Instalment plans: ``count`` parts per invoice (1 = no plan).
+
+    ``early_cents[:, k]`` is the amount of instalment ``k + 1`` for every instalment
+    but the last (0 where there is none), ``before_due[:, k]`` how many days before the
+    invoice's (last) due date it falls due. The last instalment takes the rest, so the
+    parts add up to the invoice amount exactly.
+    """
+
+    count: np.ndarray
+    amount: np.ndarray
+    early_cents: np.ndarray
+    before_due: np.ndarray
+
+    def table(self, invoice_id: pa.Array, due: np.ndarray) -> pa.Table:
+        """The canonical ``payment_schedule`` table, by invoice and instalment."""
+        rows = np.flatnonzero(self.count > 1)
+        invoice = np.repeat(rows, self.count[rows])
+        start = np.repeat(np.cumsum(self.count[rows]) - self.count[rows], self.count[rows])
+        instalment = np.arange(len(invoice)) - start  # 0-based within the invoice
+        last = instalment == self.count[invoice] - 1
+        early = self.early_cents[invoice, np.minimum(instalment, self.early_cents.shape[1] - 1)]
+        rest = self.amount[invoice] - self.early_cents[invoice].sum(axis=1)
+        cents = np.where(last, rest, early)
+        days_before = _INSTALMENT_SPACING_DAYS * (self.count[invoice] - 1 - instalment)
+        return pa.table(
+            {
+                "invoice_id": invoice_id.take(pa.array(invoice)),
+                "instalment": pa.array((instalment + 1).astype(np.int32)),
+                "due_date": date_array(due[invoice] - days_before),
+                "amount": money_array(cents.astype(np.int64)),
+            }
+        )
+
+
+def _draw_instalments(
+    rng: np.random.Generator, cust: Customers, c: np.ndarray, amount: np.ndarray
+) -> _Instalments:
+    """Plans for a share of the large invoices of project customers (never defaulters)."""
+    n = len(c)
+    eligible = (
+        np.isin(cust.segment[c], _PROJECT_SEGMENTS)
+        & (cust.default_day[c] == _NEVER)
+        & (cust.terms[c] != _PREPAID)
+        & (amount > _INSTALMENT_LARGE * cust.typical_cents[c])
+    )
+    count = np.where(eligible & (rng.random(n) < _INSTALMENT_SHARE), rng.integers(2, 4, n), 1)
+    part = amount // count
+    k = np.arange(2)[None, :]
+    early_cents = np.where(k < count[:, None] - 1, part[:, None], 0).astype(np.int64)
+    before_due = _INSTALMENT_SPACING_DAYS * (count[:, None] - 1 - k)
+    return _Instalments(count, amount, early_cents, before_due)
 
 
 def _related_docs(

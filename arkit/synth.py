@@ -65,7 +65,8 @@ invoices.parquet   per invoice (doc_type invoice): p_late = P(paid after due dat
                    p_late_30 = P(more than 30 days late or never), p_never_paid,
                    expected_days_late and expected_payment_date (given it is paid),
                    the simulated actual_payment_date (may lie after the end date),
-                   settled_by_end, written_off, disputed, partial_payment, overpaid
+                   settled_by_end, written_off, disputed, partial_payment, overpaid,
+                   instalments (number of parts of its payment_schedule; 1 = none)
 promises.parquet   promise_id, invoice_id, kept (paid by the promised date + 2 days)
 defects.parquet    messy exports only: every injected defect with its file, line,
                    key and the reason code ingest is expected to give it
@@ -296,6 +297,7 @@ def generate(
         "invoice_lines": docs["invoice_lines"],
         "promises": docs["promises"],
         "disputes": docs["disputes"],
+        "payment_schedule": docs["payment_schedule"],
         "fx_rates": fx,
     }
     # conform is a no-op cast on these tables; it guarantees the canonical schema.

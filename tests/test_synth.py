@@ -70,7 +70,7 @@ def test_same_seed_writes_same_bytes_and_other_seed_differs(tmp_path):
     b = generate(customers=15, years=1, seed=3).write(tmp_path / "b")
     c = generate(customers=15, years=1, seed=4).write(tmp_path / "c")
     assert _digest(a) == _digest(b)
-    assert len(_digest(a)) == 7 + 5  # 7 tables + truth: 3 frames, params.json, README.md
+    assert len(_digest(a)) == 8 + 5  # 8 tables + truth: 3 frames, params.json, README.md
     assert _digest(a)["invoices.csv"] != _digest(c)["invoices.csv"]
 
 
@@ -179,11 +179,16 @@ def test_open_and_settled_status_agree_with_payments(synth):
 
 
 def test_due_dates_come_from_the_customer_terms(synth):
+    """The terms give the due date; an instalment plan moves it to its last instalment."""
     inv = synth.tables["invoices"].query("doc_type == 'invoice'")
     terms = inv["customer_id"].map(
         synth.tables["customers"].set_index("customer_id")["payment_terms"]
     )
     expected = due_dates(pd.to_datetime(inv["invoice_date"].astype(str)), terms)
+    instalments = inv["invoice_id"].map(
+        synth.truth["invoices"].set_index("invoice_id")["instalments"]
+    )
+    expected = expected + pd.to_timedelta(30 * (instalments - 1), unit="D")
     assert (pd.to_datetime(inv["due_date"].astype(str)) == expected).all()
     assert set(synth.tables["customers"]["payment_terms"]) == set(PAYMENT_TERMS)
 
@@ -542,3 +547,56 @@ def test_disputed_invoices_stay_open_for_months(big):
     disputed, undisputed = open_days[t["disputed"]], open_days[~t["disputed"]]
     assert disputed.quantile(0.25) >= 60 and disputed.quantile(0.75) <= 200
     assert disputed.median() > undisputed.median() + 60
+
+
+# -- instalment plans ----------------------------------------------------------------------------
+
+
+def test_instalments_add_up_exactly_to_the_invoice_amount(synth):
+    led = synth.ledger()
+    plans = led.query(
+        """
+        SELECT s.invoice_id, count(*) AS parts, min(s.instalment) AS first_part,
+               max(s.instalment) AS last_part, sum(s.amount) = min(i.amount) AS exact,
+               max(s.due_date) = min(i.due_date) AS last_due_is_invoice_due,
+               count(DISTINCT s.due_date) AS due_dates
+        FROM payment_schedule s JOIN invoices i USING (invoice_id)
+        GROUP BY s.invoice_id
+        """
+    )
+    assert len(plans) > 0
+    assert plans["exact"].all()
+    assert plans["parts"].between(2, 3).all()
+    assert (plans["first_part"] == 1).all() and (plans["last_part"] == plans["parts"]).all()
+    assert plans["last_due_is_invoice_due"].all() and (plans["due_dates"] == plans["parts"]).all()
+    truth = synth.truth["invoices"].set_index("invoice_id")["instalments"]
+    assert (truth[plans["invoice_id"]].to_numpy() == plans["parts"].to_numpy()).all()
+    assert (truth.drop(plans["invoice_id"]) == 1).all()
+    # a small share of the invoices, and only the large ones of project customers
+    assert 0.005 < len(plans) / (synth.tables["invoices"]["doc_type"] == "invoice").sum() < 0.05
+    segment = synth.tables["customers"].set_index("customer_id")["segment"]
+    planned = synth.tables["invoices"].query("invoice_id in @plans.invoice_id")
+    assert set(planned["customer_id"].map(segment)) <= {"enterprise", "government"}
+
+
+def test_instalments_are_paid_one_by_one_as_late_as_the_invoice(synth):
+    """Each part but the last is paid with the invoice's own lateness, in order."""
+    led = synth.ledger()
+    paid = led.query(
+        """
+        WITH plan AS (
+            SELECT invoice_id, count(*) AS parts FROM payment_schedule GROUP BY invoice_id
+        )
+        SELECT p.invoice_id, plan.parts, count(*) AS receipts,
+               min(p.payment_date) AS first_receipt
+        FROM payments p JOIN plan USING (invoice_id)
+        GROUP BY p.invoice_id, plan.parts
+        """
+    ).merge(synth.truth["invoices"], on="invoice_id")
+    settled = paid[paid["settled_by_end"]]
+    assert len(settled) > 0
+    assert (settled["receipts"] == settled["parts"]).all()
+    first_due = settled["due_date"] - pd.to_timedelta(30 * (settled["parts"] - 1), unit="D")
+    first_paid = first_due + pd.to_timedelta(settled["actual_days_late"], unit="D")
+    expected = first_paid.where(first_paid > settled["invoice_date"], settled["invoice_date"])
+    assert (pd.to_datetime(settled["first_receipt"].astype(str)) == expected).all()
