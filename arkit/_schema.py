@@ -218,7 +218,8 @@ def _to_money(values: pa.Array | pa.ChunkedArray, type_: pa.DataType) -> pa.Arra
         ]
         return pa.array(py, type=type_)
     if pa.types.is_integer(values.type):
-        return values.cast(type_)
+        # int64 needs 19 digits before it can gain two decimals
+        return values.cast(pa.decimal128(38, 0)).cast(type_)
     py = [
         None
         if v is None

@@ -354,6 +354,18 @@ def _is_date_column(series: pd.Series) -> bool:
     return False
 
 
+def _is_decimal_column(series: pd.Series) -> bool:
+    """Exact money read from the ledger (Python Decimal objects) is money in Excel too."""
+    if isinstance(series.dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        return pa.types.is_decimal(series.dtype.pyarrow_dtype)
+    if series.dtype != object:
+        return False
+    sample = series.dropna()
+    return not sample.empty and all(isinstance(v, Decimal) for v in sample.iloc[:100])
+
+
 def _excel_ready(
     frame: pd.DataFrame, money: set[str], percent: set[str], dates: set[str]
 ) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -371,7 +383,7 @@ def _excel_ready(
         elif col in percent:
             data[col] = _as_float(series)
             formats[col] = EXCEL_PERCENT_FORMAT
-        elif col in money:
+        elif col in money or _is_decimal_column(series):
             data[col] = _as_float(series)
             formats[col] = EXCEL_MONEY_FORMAT
         elif pd.api.types.is_bool_dtype(series.dtype):
@@ -390,7 +402,10 @@ def _column_width(series: pd.Series, header: str, number_format: str | None) -> 
         largest = pd.to_numeric(series, errors="coerce").abs().max()
         longest = len(f"{largest:,.2f}") + 2
     else:
-        longest = int(series.astype(str).str.len().max()) if len(series) else 0
+        # an all-blank column (pandas keeps NA through astype(str)) is as wide as its header
+        longest = (
+            int(series.dropna().astype(str).str.len().max() or 0) if series.notna().any() else 0
+        )
     return min(max(longest, len(str(header))) + 2, _EXCEL_MAX_COLUMN_WIDTH)
 
 

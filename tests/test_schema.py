@@ -54,3 +54,18 @@ def test_conform_adds_missing_optional_columns_as_nulls_in_canonical_order():
 def test_conform_names_the_missing_required_column():
     with pytest.raises(KeyError, match="invoices: missing required column"):
         conform("invoices", pd.DataFrame({"invoice_id": ["I1"]}))
+
+
+def test_conform_reads_integer_money_as_whole_units():
+    table = conform(
+        "payments",
+        pd.DataFrame(
+            {
+                "payment_id": ["P1", "P2"],
+                "customer_id": "C1",
+                "payment_date": "2026-02-01",
+                "amount": [100, 50],
+            }
+        ),
+    )
+    assert table.column("amount").to_pylist() == [Decimal("100.00"), Decimal("50.00")]

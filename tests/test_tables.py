@@ -228,3 +228,30 @@ def test_to_excel_keeps_text_as_text(tmp_path):
     assert ws.cell(row=2, column=1).value == '=HYPERLINK("http://x","pay")'
     assert ws.cell(row=4, column=1).value == "0012"  # ids keep their leading zeros
     assert [ws.cell(row=r, column=2).value for r in (2, 3, 4)] == [True, False, True]
+
+
+def test_exact_decimal_money_is_written_as_numbers_with_money_format(tmp_path):
+    import openpyxl
+
+    frame = pd.DataFrame({"key": ["I1", "I2"], "amount": [Decimal("1234.50"), None]})
+    to_excel({"rejects": frame}, tmp_path / "r.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx").active
+    assert sheet["B2"].value == 1234.5
+    assert sheet["B2"].number_format == EXCEL_MONEY_FORMAT
+    assert sheet["B3"].value is None
+
+
+def test_an_all_blank_column_does_not_stop_the_workbook(tmp_path):
+    import openpyxl
+
+    frame = pd.DataFrame(
+        {
+            "invoice_id": ["I1"],
+            "instalment": pd.array([None], dtype="Int64"),
+            "note": pd.array([None], dtype="string"),
+        }
+    )
+    to_excel({"drill": frame}, tmp_path / "d.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "d.xlsx").active
+    assert [c.value for c in sheet[1]] == ["invoice_id", "instalment", "note"]
+    assert [c.value for c in sheet[2]] == ["I1", None, None]

@@ -79,10 +79,19 @@ REJECTS_SCHEMA = pa.schema(
         ("column", pa.string()),
         ("value", pa.string()),
         ("key", pa.string()),
+        ("amount", MONEY),
         ("message", pa.string()),
         ("raw", pa.string()),
     ]
 )
+# the money a reject row carries, so rejects can be summed by reason like the manifest does
+_REJECT_MONEY = {
+    "invoices": "amount",
+    "payments": "amount",
+    "promises": "amount",
+    "payment_schedule": "amount",
+    "invoice_lines": "net_amount",
+}
 
 
 @dataclass(frozen=True)
@@ -526,11 +535,20 @@ def _rejects(stage: _Stage) -> pa.Table:
             "column": fields["column"],
             "value": fields["value"],
             "key": fields["key"],
+            "amount": _reject_amounts(stage, take),
             "message": message,
             "raw": _raw_json(stage, picked),
         },
         schema=REJECTS_SCHEMA,
     )
+
+
+def _reject_amounts(stage: _Stage, take: pa.Array) -> pa.Array:
+    """The parsed amount of each reported row (null where unreadable or the table has none)."""
+    column = _REJECT_MONEY.get(stage.name)
+    if column is None or column not in stage.values:
+        return pa.nulls(len(take), MONEY)
+    return stage.values[column].cast(MONEY).take(take)
 
 
 def _raw_json(stage: _Stage, picked: np.ndarray) -> pa.Array:

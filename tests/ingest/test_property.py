@@ -115,3 +115,7 @@ def test_rows_and_money_always_reconcile(customers, invoices, payments):
             assert Decimal(money["clean"]) + Decimal(money["rejected"]) + Decimal(
                 money["merged"]
             ) == Decimal(money["read"])
+            # each set-aside row carries its parsed amount, summing to the manifest's figures
+            for severity in ("rejected", "merged"):
+                amounts = set_aside.loc[set_aside["severity"] == severity, "amount"].dropna()
+                assert sum(amounts, Decimal("0.00")) == Decimal(money[severity])
