@@ -19,7 +19,7 @@ __all__ = ["main", "COMMANDS"]
 # subcommand -> module implementing it
 COMMANDS: dict[str, str] = {
     "synth": "arkit._cli_synth",
-    "ingest": "arkit.ingest._cli",
+    "ingest": "arkit._cli_ingest",
     "run": "arkit.report._cli",
     "aging": "arkit._cli_aging",
 }

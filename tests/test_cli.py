@@ -61,3 +61,13 @@ def test_python_dash_m_runs_the_cli():
     )
     assert proc.returncode == 0
     assert proc.stdout.startswith("arkit ")
+
+
+def test_help_imports_no_data_or_notebook_library():
+    code = (
+        "import sys, arkit.cli; arkit.cli.build_parser(); "
+        "print(sorted(m for m in ('pandas', 'duckdb', 'pyarrow', 'papermill', 'matplotlib') "
+        "if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import importlib
 
-from arkit.report._context import ReportContext
-
-# public name -> module that defines it
+# public name -> module that defines it; nothing is imported until used, so that
+# `arkit run --help` does not load pandas and DuckDB
 _EXPORTS: dict[str, str] = {
+    "ReportContext": "arkit.report._context",
     "run_reports": "arkit.report._runner",
     "RunSummary": "arkit.report._runner",
     "ReportResult": "arkit.report._runner",
@@ -27,7 +27,7 @@ _EXPORTS: dict[str, str] = {
     "scope_ledger": "arkit.report._audience",
 }
 
-__all__ = ["ReportContext", *_EXPORTS]
+__all__ = list(_EXPORTS)
 
 
 def __getattr__(name: str):
