@@ -7,8 +7,9 @@ import argparse
 HELP = "generate a synthetic AR ledger (raw exports + ground truth)"
 DESCRIPTION = """\
 Generate a realistic receivables ledger whose truth is known: customers with payment
-archetypes, invoices with product lines, partial payments, credit notes, disputes,
-promises to pay, unapplied cash, overpayments, write-offs and fx rates.
+archetypes, invoices with product lines and some with instalment plans, partial
+payments, credit notes, disputes, promises to pay, unapplied cash, overpayments,
+defaulters written off months later (an overdue tail) and fx rates.
 
 Writes DIR/<table>.csv (or .parquet) with canonical headers, or with --messy the way
 Chinese ERPs export (GBK, Chinese headers, symbols, mixed dates, customers.xlsx with a
@@ -48,7 +49,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--defects-per-kind",
         metavar="K",
         type=int,
-        default=2,
         help="with --messy: injected defects of each kind (2)",
     )
     parser.add_argument(
@@ -59,8 +59,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import time
 
+    from arkit.errors import ParamsError
     from arkit.synth import DEFAULT_END_DATE, generate
 
+    if args.defects_per_kind is not None and not args.messy:
+        raise ParamsError("--defects-per-kind: only a --messy export has injected defects")
     started = time.perf_counter()
     synth = generate(
         customers=args.customers,
@@ -74,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         format=args.format,
         messy=args.messy,
         overwrite=args.overwrite,
-        defects_per_kind=args.defects_per_kind,
+        defects_per_kind=2 if args.defects_per_kind is None else args.defects_per_kind,
     )
     elapsed = time.perf_counter() - started
     print(f"wrote {'messy ' if args.messy else ''}synthetic ledger to {out}/ in {elapsed:.1f} s")

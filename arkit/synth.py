@@ -172,8 +172,11 @@ class SyntheticLedger:
             raise ParamsError(
                 f"{out}: exists and is not an empty folder; choose another --out or --overwrite"
             )
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        except OSError as err:
+            raise ParamsError(f"{out}: cannot create the folder ({err.strerror})") from None
         try:
             truth_dir = tmp / "truth"
             truth_dir.mkdir()

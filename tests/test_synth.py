@@ -369,6 +369,24 @@ def test_cli_writes_files_and_reports_errors_in_one_line(tmp_path, capsys):
     assert not (tmp_path / "y").exists()
 
 
+def test_cli_rejects_defects_without_messy_and_an_uncreatable_folder(tmp_path, capsys):
+    out = tmp_path / "raw"
+    assert main(["synth", "--defects-per-kind", "3", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "arkit synth: error: --defects-per-kind: only a --messy export has injected defects"
+    )
+    assert not out.exists()
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["synth", "--customers", "2", "--out", str(blocker / "sub" / "raw")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(
+        f"arkit synth: error: {blocker / 'sub' / 'raw'}: cannot create the folder"
+    )
+    assert "\n" not in err
+
+
 # -- messy export -----------------------------------------------------------------------------
 
 
