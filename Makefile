@@ -17,9 +17,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)  ## create .venv and install arkit with its test and JupyterLab extras
 
 demo: $(STAMP)  ## generate a demo ledger, ingest it, run every report, print the index path
-	$(BIN)/arkit synth --customers 300 --years 3 --seed 7 --out $(DEMO)/raw
-	$(BIN)/arkit ingest $(DEMO)/raw --out $(DEMO)/ledger
-	$(BIN)/arkit run all --ledger $(DEMO)/ledger --as-of 2026-11-30 --out $(DEMO)/outputs
+	$(BIN)/arkit synth --customers 300 --years 3 --seed 7 --messy --overwrite --out $(DEMO)/raw
+	$(BIN)/arkit ingest $(DEMO)/raw --out $(DEMO)/ledger --run-date 2026-11-30
+	$(BIN)/arkit run all --ledger $(DEMO)/ledger --as-of 2026-11-30 --out $(DEMO)/outputs \
+	    -p reporting_currency=CNY -p company="Demo Trading Co."
 
 test: $(STAMP)  ## run the whole suite (lint, unit, notebook and browser tests)
 	$(BIN)/ruff check .
