@@ -450,6 +450,10 @@ def run_reports(
     """
     notebooks_folder = notebooks_dir(notebooks).resolve()
     params_folder = params_dir(params_folder).resolve()
+    # a mistyped folder must not silently run without the notebooks or the defaults
+    for folder, option in ((notebooks_folder, "--notebooks"), (params_folder, "--params-dir")):
+        if not folder.is_dir():
+            raise ParamsError(f"{folder}: no such folder (see {option})")
     # Kernels inherit the environment: that is how they find audiences.yaml.
     with _environment(ARKIT_PARAMS=str(params_folder), ARKIT_NOTEBOOKS=str(notebooks_folder)):
         return _run(

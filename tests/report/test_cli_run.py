@@ -75,6 +75,20 @@ def test_counts_must_be_positive_before_anything_runs(capsys, params_folder, tmp
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("option", ["--notebooks", "--params-dir"])
+def test_a_missing_folder_is_refused_before_anything_runs(capsys, params_folder, tmp_path, option):
+    """A mistyped --params-dir used to run silently without the defaults."""
+    folders = {"--notebooks": str(FIXTURE_NOTEBOOKS), "--params-dir": str(params_folder)}
+    missing = tmp_path / "nowhere"
+    folders[option] = str(missing)
+    out = tmp_path / "out"
+    code = main(["run", "good", "--out", str(out), *(x for kv in folders.items() for x in kv)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err == f"arkit run: error: {missing}: no such folder (see {option})"
+    assert not out.exists()
+
+
 def test_prune_refuses_to_keep_nothing(tmp_path):
     with pytest.raises(ReportError, match="--keep 0: keep at least 1 run"):
         prune_runs(tmp_path, 0)
