@@ -8,14 +8,17 @@ answers as on in-memory frames.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from ledger_fixture import AS_OF, fixture_tables
 
 from arkit.errors import LedgerError
-from arkit.ledger import Ledger, compose_sql, open_ledger, save_ledger
+from arkit.ledger import Ledger, compose_sql, default_memory_limit, open_ledger, save_ledger
 
 
 @pytest.fixture(scope="module")
@@ -216,13 +219,52 @@ def test_parameters_a_transform_does_not_use_are_ignored(ledger):
     assert len(frame) == 2
 
 
-def test_memory_limit_caps_the_engine(tmp_path):
+def _setting(led: Ledger, name: str) -> str:
+    return led.con.execute("SELECT current_setting($name)", {"name": name}).fetchone()[0]
+
+
+def _as_duckdb_shows(size: str) -> str:
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{size}'")
+    return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+
+def test_memory_limit_caps_the_engine(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARKIT_MEMORY_LIMIT", "700MB")
     folder = save_ledger(tmp_path / "ledger", fixture_tables())
-    led = open_ledger(folder, memory_limit="500MB")
-    limit = led.query("SELECT current_setting('memory_limit') AS m")["m"].iloc[0]
-    assert limit.replace(" ", "") in {"500.0MB", "476.8MiB"}
+    # An explicit argument wins over the environment.
+    assert _setting(open_ledger(folder, memory_limit="500MB"), "memory_limit") == (
+        _as_duckdb_shows("500MB")
+    )
+    assert _setting(open_ledger(folder), "memory_limit") == _as_duckdb_shows("700MB")
     with pytest.raises(LedgerError, match="memory_limit: 'lots' is not a memory size"):
         open_ledger(folder, memory_limit="lots")
+    monkeypatch.setenv("ARKIT_MEMORY_LIMIT", "plenty")
+    with pytest.raises(LedgerError, match="ARKIT_MEMORY_LIMIT: 'plenty' is not a memory size"):
+        open_ledger(folder)
+
+
+def test_every_ledger_is_capped_by_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("ARKIT_MEMORY_LIMIT", raising=False)
+    expected = _as_duckdb_shows(default_memory_limit())
+    folder = save_ledger(tmp_path / "ledger", fixture_tables())
+    for led in (open_ledger(folder), Ledger.from_frames(**fixture_tables())):
+        assert _setting(led, "memory_limit") == expected
+        # Spills go to a private folder under the system temp dir, not ./.tmp.
+        spill = Path(_setting(led, "temp_directory"))
+        assert spill.parent == Path(tempfile.gettempdir())
+        assert spill.name.startswith("arkit-spill-")
+        assert _setting(led, "enable_progress_bar") is False
+
+
+@pytest.mark.parametrize(
+    ("ram_gb", "expected"),
+    [(24, "3072MB"), (8, "3072MB"), (4, "1638MB")],  # min(3 GB, 0.4 x 4096 MB = 1638.4)
+)
+def test_default_memory_limit_is_the_smaller_of_3gb_and_40_percent(monkeypatch, ram_gb, expected):
+    pages = {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": ram_gb * 1024**3 // 4096}
+    monkeypatch.setattr(os, "sysconf", pages.__getitem__)
+    assert default_memory_limit() == expected
 
 
 def test_settlements_paid_after_a_date(ledger):
