@@ -181,7 +181,9 @@ def main() -> None:
     parser.add_argument("--invoices", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--dir", type=Path, default=Path("/tmp/arkit-bench"))
     parser.add_argument(
-        "--memory-limit", help="DuckDB memory_limit for every task, e.g. 3GB (default: none)"
+        "--memory-limit",
+        help="DuckDB memory_limit for every task, e.g. 3GB (default: arkit's own cap, "
+        "min(3 GB, 40%% of RAM), for our tasks; none for the hand-written query)",
     )
     parser.add_argument("--task", help=argparse.SUPPRESS)
     args = parser.parse_args()
