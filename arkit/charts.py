@@ -165,6 +165,29 @@ def _x_labels(values: pd.Series) -> list[str]:
     return [_escape(v) for v in values]
 
 
+def _value_axis(axis: Any, kind: str, what: str) -> None:
+    """Format a value axis as days, money, percent or whole numbers (counts).
+
+    Counts get integer ticks only: a plain formatter would label the fractional
+    ticks of a small count axis as repeated integers (0, 0, 1, 1, 2 ...).
+    """
+    from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+
+    formatters = {
+        "days": FuncFormatter(lambda v, _p: f"{v:,.0f} d"),
+        "money": money_formatter(),
+        "percent": PercentFormatter(xmax=1.0, decimals=0),
+        "number": FuncFormatter(lambda v, _p: f"{v:,.0f}"),
+    }
+    if kind not in formatters:
+        from arkit.errors import ArkitError
+
+        raise ArkitError(f"{what}: kind={kind!r}; use one of {', '.join(formatters)}")
+    if kind == "number":
+        axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(formatters[kind])
+
+
 def _money_axis_label(label: str | None, currency: str | None) -> str:
     text = label or "Amount"
     return _escape(f"{text} ({currency})" if currency else text)
@@ -265,25 +288,13 @@ def trend_chart(
     -------
     matplotlib.figure.Figure
     """
-    from matplotlib.ticker import FuncFormatter, PercentFormatter
-
     x_values = _periods(frame, x, "trend_chart")
     _require(frame, columns, "trend_chart")
-    formatters = {
-        "days": FuncFormatter(lambda v, _p: f"{v:,.0f} d"),
-        "money": money_formatter(),
-        "percent": PercentFormatter(xmax=1.0, decimals=0),
-        "number": FuncFormatter(lambda v, _p: f"{v:,.0f}"),
-    }
-    if kind not in formatters:
-        from arkit.errors import ArkitError
-
-        raise ArkitError(f"trend_chart: kind={kind!r}; use one of {', '.join(formatters)}")
     fig, ax = _new_figure(figsize)
+    _value_axis(ax.yaxis, kind, "trend_chart")
     for column in columns:
         name = (labels or {}).get(column, column)
         ax.plot(x_values, frame[column].astype("float64"), marker="o", label=_escape(name))
-    ax.yaxis.set_major_formatter(formatters[kind])
     if kind == "money":
         ax.set_ylabel(_money_axis_label(ylabel, currency))
     elif ylabel:
@@ -303,6 +314,7 @@ def bar_chart(
     label: str | None = None,
     *,
     top_n: int | None = None,
+    kind: str = "money",
     currency: str | None = None,
     title: str | None = None,
     xlabel: str | None = None,
@@ -316,19 +328,23 @@ def bar_chart(
     frame : pandas.DataFrame
         One row per bar.
     value : str
-        Money column.
+        Value column (money unless ``kind`` says otherwise).
     label : str, optional
         Text column (customer names; escaped); default: the index.
     top_n : int, optional
         Keep only the ``top_n`` largest values.
+    kind : {"money", "number", "days", "percent"}
+        How the value axis is labelled; ``"number"`` is for counts (integer ticks).
     currency, title, xlabel : str, optional
-        Axis and chart text.
+        Axis and chart text; the currency goes into a money axis label.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     _require(frame, [value] if label is None else [label, value], "bar_chart")
+    fig, ax = _new_figure((1.0, 1.0))
+    _value_axis(ax.xaxis, kind, "bar_chart")
     data = pd.DataFrame(
         {
             "label": frame.index if label is None else frame[label],
@@ -338,14 +354,15 @@ def bar_chart(
     data = data.sort_values("value", ascending=False, kind="stable")
     if top_n is not None:
         data = data.head(top_n)
-    height = figsize or (_FIGSIZE[0], max(2.5, 0.35 * len(data) + 1.2))
-    fig, ax = _new_figure(height)
+    fig.set_size_inches(figsize or (_FIGSIZE[0], max(2.5, 0.35 * len(data) + 1.2)))
     positions = range(len(data))
     ax.barh(positions, data["value"], color=color)
     ax.set_yticks(list(positions), [_escape(v) for v in data["label"]])
     ax.invert_yaxis()  # largest first, reading top-down
-    ax.xaxis.set_major_formatter(money_formatter())
-    ax.set_xlabel(_money_axis_label(xlabel, currency))
+    if kind == "money":
+        ax.set_xlabel(_money_axis_label(xlabel, currency))
+    elif xlabel:
+        ax.set_xlabel(_escape(xlabel))
     ax.set_ylabel("")
     ax.grid(axis="y", visible=False)
     if title:

@@ -206,6 +206,7 @@ else:
         bar_chart(
             by_reason.groupby("reason", sort=False)["rows"].sum().to_frame(),
             "rows",
+            kind="number",
             title="Rows rejected, flagged or merged, by reason",
             xlabel="Rows",
         )

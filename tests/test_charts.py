@@ -151,6 +151,20 @@ def test_bar_chart_uses_index_as_labels():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["B", "A"]
 
 
+def test_bar_chart_of_counts_has_distinct_whole_number_ticks():
+    """A count axis up to 4 used to read 0, 0, 1, 1, 2, 2, 2, 3, 3, 4, 4."""
+    frame = pd.Series({"merged": 4, "bad_date": 2, "zero_amount": 2}, name="rows").to_frame()
+    fig = bar_chart(frame, "rows", kind="number", xlabel="Rows")
+    ax = fig.axes[0]
+    fig.canvas.draw()  # tick labels exist once drawn
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks == sorted(set(ticks), key=int)
+    assert all(float(v) == int(v) for v in ax.get_xticks())
+    assert ax.get_xlabel() == "Rows"
+    with pytest.raises(ArkitError, match="bar_chart: kind='pie'"):
+        bar_chart(frame, "rows", kind="pie")
+
+
 def test_money_formatter_with_currency():
     assert money_formatter("EUR")(12_000, 0) == "EUR 12K"
 
