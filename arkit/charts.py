@@ -301,7 +301,8 @@ def trend_chart(
         ax.set_ylabel(_escape(ylabel))
     ax.set_xlabel("")
     if len(columns) > 1:
-        ax.legend(loc="best", frameon=False)
+        # beside the plot, as in the aging chart: "best" still covered a line's points
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     if title:
         ax.set_title(_escape(title))
     fig.autofmt_xdate()

@@ -123,6 +123,22 @@ def test_trend_chart_lines_and_axis_format():
         trend_chart(frame, ["dso"], x="month_end", kind="pie")
 
 
+def test_trend_chart_legend_sits_beside_the_lines_not_over_them():
+    months = pd.date_range("2025-01-31", periods=12, freq="ME")
+    frame = pd.DataFrame(
+        {"dso": np.linspace(50, 60, 12), "bpdso": np.full(12, 38.0), "add": np.full(12, 15.0)},
+        index=months,
+    )
+    fig = trend_chart(frame, ["dso", "bpdso", "add"])
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)  # the constrained layout places the legend
+    ax = fig.axes[0]
+    legend_box = ax.get_legend().get_window_extent(renderer)
+    assert legend_box.x0 >= ax.get_window_extent(renderer).x1
+
+
 def test_bar_chart_top_n_largest_first_and_escaped_labels():
     frame = pd.DataFrame(
         {
