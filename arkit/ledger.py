@@ -15,6 +15,7 @@ display, and totals are always summed by the engine, never re-summed from floats
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -138,8 +139,10 @@ def _connect(memory_limit: str | None) -> duckdb.DuckDBPyConnection:
     # DuckDB deletes it when the connection closes.
     spill = Path(tempfile.gettempdir()) / f"arkit-spill-{uuid.uuid4().hex[:12]}"
     con.execute("SET temp_directory = '" + str(spill).replace("'", "''") + "'")
-    # Notebooks and scheduled runs must not fill their output with engine progress bars.
-    con.execute("SET enable_progress_bar = false")
+    # Scheduled runs and notebooks must not fill their output with engine progress bars.
+    # Under Jupyter DuckDB has them off already and refuses the setting without ipywidgets.
+    with contextlib.suppress(duckdb.InvalidInputException):
+        con.execute("SET enable_progress_bar = false")
     return con
 
 
