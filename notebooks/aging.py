@@ -273,7 +273,14 @@ for code, part in history_chart.groupby("currency", sort=False):
 # %%
 chosen = top["customer_id"].drop_duplicates().head(drilldown_customers).tolist()
 items = aging_items(ctx.ledger, ctx.as_of, chosen, basis=basis, edges=bucket_edges)
-ctx.save_table("aging_drilldown", items)
+# Collectors work from the Excel file: money, day counts and dates keep their formats.
+ctx.save_table(
+    "aging_drilldown",
+    items,
+    excel=True,
+    money_columns=["open_amount"],
+    day_columns=["days_past_due", "days_outstanding"],
+)
 if items.empty:
     display(Markdown("No overdue customer to list."))
 for customer, part in items.groupby("customer_id", sort=False):

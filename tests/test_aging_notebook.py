@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from ledger_fixture import random_tables
 
-from arkit.aging import aging, aging_summary
+from arkit.aging import aging, aging_items, aging_summary, top_overdue
 from arkit.kpis import ar_kpis, kpi_history
 from arkit.ledger import open_ledger, save_ledger
 
@@ -90,3 +90,29 @@ def test_summary_and_history_tables(report):
     want = kpi_history(ledger, AS_OF, months=6)
     assert history["total_ar"].tolist() == pytest.approx(want["total_ar"].tolist())
     assert history["dso"].tolist() == pytest.approx(want["dso"].tolist())
+
+
+def test_drilldown_workbook_has_library_values_and_formats(report):
+    openpyxl = pytest.importorskip("openpyxl")
+    ledger, out = report
+    # the notebook lists the open lines of the 5 customers with the most overdue
+    chosen = top_overdue(aging(ledger, AS_OF, received_after=True), 5)["customer_id"].head(5)
+    expected = aging_items(ledger, AS_OF, chosen.tolist())
+    sheet = openpyxl.load_workbook(out / "tables" / "aging_drilldown.xlsx").active
+    header = [cell.value for cell in sheet[1]]
+    rows = list(sheet.iter_rows(min_row=2))
+    assert len(rows) == len(expected) > 0
+    column = {name: header.index(name) for name in header}
+    first = rows[0]
+    assert first[column["invoice_id"]].value == expected["invoice_id"].iloc[0]
+    amount = first[column["open_amount"]]
+    assert amount.value == pytest.approx(expected["open_amount"].iloc[0], abs=0.005)
+    assert amount.number_format == "#,##0.00;(#,##0.00)"
+    days = first[column["days_past_due"]]
+    assert days.value == expected["days_past_due"].iloc[0]
+    assert days.number_format == "#,##0"
+    due = first[column["due_date"]]
+    assert due.value.date() == expected["due_date"].iloc[0].date()
+    assert due.number_format == "yyyy-mm-dd"
+    total = sum(row[column["open_amount"]].value for row in rows)
+    assert total == pytest.approx(expected["open_amount"].sum(), abs=0.005)
