@@ -23,6 +23,7 @@ import re
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -179,7 +180,22 @@ class Ledger:
         self.con = con
         self.source = source
         self.manifest = manifest or {}
-        self._keep: list[Any] = []
+        # What each canonical view reads (a Parquet file or an Arrow table) and the
+        # engine's memory cap, so that :meth:`restrict` can rebuild the views.
+        self._bases: dict[str, Path | pa.Table] = {}
+        self._memory_limit: str | None = None
+
+    def _attach(self, bases: dict[str, Path | pa.Table], where: dict[str, str]) -> None:
+        """Create each canonical view over its base, filtered by ``where[table]`` if given."""
+        for name, base in bases.items():
+            if isinstance(base, Path):
+                source = "read_parquet('" + str(base).replace("'", "''") + "')"
+            else:
+                source = f"_{name}_arrow"
+                self.con.register(source, base)
+            condition = f" WHERE {where[name]}" if name in where else ""
+            self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM {source}{condition}")
+        self._bases = dict(bases)
 
     # -- construction -----------------------------------------------------------------
     @classmethod
@@ -205,14 +221,17 @@ class Ledger:
             raise KeyError(
                 f"unknown ledger table(s): {', '.join(unknown)}; valid: {', '.join(TABLES)}"
             )
-        con = _connect(memory_limit)
-        led = cls(con, source)
-        for name in TABLES:
-            data = tables.get(name)
-            arrow = conform(name, data) if data is not None else arrow_schema(name).empty_table()
-            led._keep.append(arrow)
-            con.register(f"_{name}_arrow", arrow)
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM _{name}_arrow")
+        led = cls(_connect(memory_limit), source)
+        led._memory_limit = memory_limit
+        led._attach(
+            {
+                name: conform(name, tables[name])
+                if tables.get(name) is not None
+                else arrow_schema(name).empty_table()
+                for name in TABLES
+            },
+            where={},
+        )
         return led
 
     @classmethod
@@ -239,18 +258,81 @@ class Ledger:
                 raise LedgerError(
                     f"{folder}: {required}.parquet is missing; not a clean ledger folder"
                 )
-        con = _connect(memory_limit)
-        led = cls(con, str(folder), manifest)
+        led = cls(_connect(memory_limit), str(folder), manifest)
+        led._memory_limit = memory_limit
+        led._attach(
+            {
+                name: file if file.exists() else arrow_schema(name).empty_table()
+                for name in TABLES
+                for file in [folder / f"{name}.parquet"]
+            },
+            where={},
+        )
+        return led
+
+    # -- scoping ----------------------------------------------------------------------
+    def restrict(self, customer_ids: Iterable[str], *, label: str | None = None) -> Ledger:
+        """A new ledger that holds only some customers and their documents.
+
+        ``customers``, ``invoices``, ``payments`` and ``promises`` keep the rows of
+        the given customers; ``payment_schedule``, ``invoice_lines`` and ``disputes``
+        keep the rows of those customers' invoices; ``fx_rates`` is shared. Ids not
+        in this ledger are ignored, so restricting a restricted ledger narrows it.
+        The new ledger has its own engine connection (with the same memory cap);
+        this one is left as it was.
+
+        Parameters
+        ----------
+        customer_ids : iterable of str
+            Customers to keep (a list, a pandas Series, an Arrow array).
+        label : str, optional
+            Said in the new ledger's ``source`` (e.g. the audience); default the
+            number of customers.
+
+        Returns
+        -------
+        Ledger
+
+        >>> import pandas as pd
+        >>> led = Ledger.from_frames(
+        ...     customers=pd.DataFrame({"customer_id": ["C1", "C2"], "customer_name": ["A", "B"]}),
+        ...     invoices=pd.DataFrame({"invoice_id": ["I1", "I2"], "customer_id": ["C1", "C2"],
+        ...                            "invoice_date": ["2026-01-05"] * 2, "amount": [10.0, 20.0]}))
+        >>> led.restrict(["C2"]).query("SELECT invoice_id FROM invoices")["invoice_id"].tolist()
+        ['I2']
+        """
+        if set(self._bases) != set(TABLES):
+            raise TypeError(
+                "restrict needs a ledger made by open_ledger or Ledger.from_frames, "
+                "not one built on a bare connection"
+            )
+        wanted = pa.table({"customer_id": pa.array(customer_ids, type=pa.string())})
+        # Intersect with this ledger's customers (already narrowed if it is restricted).
+        self.con.register("_wanted_customers", wanted)
+        try:
+            kept = self.con.sql(
+                "SELECT DISTINCT customer_id FROM customers "
+                "WHERE customer_id IN (SELECT customer_id FROM _wanted_customers)"
+            ).to_arrow_table()
+        finally:
+            self.con.unregister("_wanted_customers")
+        scope = label or f"{kept.num_rows} customers"
+        led = Ledger(_connect(self._memory_limit), f"{self.source} (scope: {scope})", self.manifest)
+        led._memory_limit = self._memory_limit
+        led.con.register("_scope_customers", kept)
+        by_customer = "customer_id IN (SELECT customer_id FROM _scope_customers)"
+        # invoices is itself filtered: tables keyed by invoice follow it.
+        by_invoice = "invoice_id IN (SELECT invoice_id FROM invoices)"
+        where = {}
         for name in TABLES:
-            file = folder / f"{name}.parquet"
-            if file.exists():
-                path_sql = str(file).replace("'", "''")
-                con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path_sql}')")
-            else:
-                empty = arrow_schema(name).empty_table()
-                led._keep.append(empty)
-                con.register(f"_{name}_arrow", empty)
-                con.execute(f"CREATE VIEW {name} AS SELECT * FROM _{name}_arrow")
+            columns = TABLES[name].names
+            if "customer_id" in columns:
+                where[name] = by_customer
+            elif "invoice_id" in columns:
+                where[name] = by_invoice
+        # invoices first: the views keyed by invoice read it.
+        order = sorted(self._bases, key=lambda name: name != "invoices")
+        led._attach({name: self._bases[name] for name in order}, where)
         return led
 
     # -- queries ----------------------------------------------------------------------

@@ -271,3 +271,91 @@ def test_settlements_paid_after_a_date(ledger):
     paid = _by_id(ledger.settlements(paid_after="2026-02-20"))
     # I6 was paid on 02-20 itself and I3 in January: not after
     assert paid.index.tolist() == ["D1", "I1"]
+
+
+def _scoped_fixture() -> dict[str, pd.DataFrame]:
+    tables = fixture_tables()
+    tables["disputes"] = pd.concat(
+        [
+            tables["disputes"],
+            pd.DataFrame(
+                {"dispute_id": ["DS3"], "invoice_id": ["I3"], "opened_date": ["2026-03-02"]}
+            ),
+        ]
+    )
+    tables["payment_schedule"] = pd.DataFrame(
+        {
+            "invoice_id": ["I1", "I1", "I3"],
+            "instalment": [1, 2, 1],
+            "due_date": ["2026-02-10", "2026-03-10", "2026-02-01"],
+            "amount": [500.0, 500.0, 300.0],
+        }
+    )
+    tables["invoice_lines"] = pd.DataFrame(
+        {
+            "invoice_id": ["I1", "I3", "I5"],
+            "line_no": [1, 1, 1],
+            "product_id": ["P-A", "P-B", "P-C"],
+            "net_amount": [1000.0, 300.0, 1200.0],
+        }
+    )
+    tables["promises"] = pd.DataFrame(
+        {
+            "promise_id": ["PR1", "PR2", "PR3"],
+            "customer_id": ["C1", "C2", "C3"],
+            "promised_date": ["2026-04-10"] * 3,
+            "amount": [100.0, 200.0, 300.0],
+        }
+    )
+    tables["fx_rates"] = pd.DataFrame(
+        {
+            "date": ["2026-01-01", "2026-01-01"],
+            "currency": ["USD", "EUR"],
+            "rate_to_base": [7.1, 7.8],
+        }
+    )
+    return tables
+
+
+def _ids(led: Ledger, table: str, key: str) -> list[str]:
+    return sorted(led.query(f"SELECT {key} FROM {table}")[key])
+
+
+@pytest.mark.parametrize("storage", ["frames", "parquet"])
+def test_restrict_keeps_the_customers_and_their_documents(tmp_path, storage):
+    tables = _scoped_fixture()
+    if storage == "frames":
+        full = Ledger.from_frames(**tables)
+    else:
+        full = open_ledger(save_ledger(tmp_path / "ledger", tables))
+    # C2 is left out; an unknown id is ignored
+    led = full.restrict(["C1", "C3", "NOPE"], label="east")
+    assert _ids(led, "customers", "customer_id") == ["C1", "C3"]
+    c1_c3_docs = ["CN1", "CN2", "D1", "I1", "I2", "I5", "I6", "I7", "WO1"]
+    assert _ids(led, "invoices", "invoice_id") == c1_c3_docs
+    assert _ids(led, "payments", "payment_id") == ["P1", "P2", "P5", "P6", "P7", "P8"]
+    assert _ids(led, "promises", "promise_id") == ["PR1", "PR3"]
+    # keyed by invoice: I3 belongs to C2
+    assert _ids(led, "disputes", "dispute_id") == ["DS1", "DS2"]
+    assert _ids(led, "payment_schedule", "invoice_id") == ["I1", "I1"]
+    assert _ids(led, "invoice_lines", "invoice_id") == ["I1", "I5"]
+    assert _ids(led, "fx_rates", "currency") == ["EUR", "USD"]
+    assert led.source.endswith("(scope: east)")
+    # the original ledger is untouched
+    assert len(_ids(full, "invoices", "invoice_id")) == 12
+    assert _ids(full, "disputes", "dispute_id") == ["DS1", "DS2", "DS3"]
+
+
+def test_restricted_open_items_are_the_full_ones_of_those_customers():
+    full = Ledger.from_frames(**fixture_tables())
+    expected = _by_id(full.open_items(AS_OF).query("customer_id != 'C1'"))
+    scoped = _by_id(full.restrict(["C2", "C3"]).open_items(AS_OF))
+    pd.testing.assert_frame_equal(scoped, expected)
+    assert scoped.index.tolist() == ["D1", "I5"]
+
+
+def test_restricting_twice_narrows_and_keeps_the_memory_cap(tmp_path):
+    folder = save_ledger(tmp_path / "ledger", fixture_tables())
+    led = open_ledger(folder, memory_limit="500MB").restrict(["C1", "C3"]).restrict(["C2", "C3"])
+    assert _ids(led, "customers", "customer_id") == ["C3"]
+    assert _setting(led, "memory_limit") == _as_duckdb_shows("500MB")
