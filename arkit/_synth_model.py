@@ -174,6 +174,7 @@ _PROJECT_SEGMENTS = np.array([SEGMENTS.index("enterprise"), SEGMENTS.index("gove
 _INSTALMENT_LARGE = 1.5  # invoice amount / customer's typical amount
 _INSTALMENT_SHARE = 0.5  # of such large invoices
 _INSTALMENT_SPACING_DAYS = 30
+_MAX_INSTALMENTS = 3
 
 
 def _dates_or_nat(days: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -679,9 +680,12 @@ def make_documents(
         applied=[
             (partial & (partial_day <= end_day), partial_day, partial_cents),
             *(
-                (instalment_paid[:, k] & (instalment_day[:, k] <= end_day),)
-                + (instalment_day[:, k], plan.early_cents[:, k])
-                for k in range(plan.early_cents.shape[1])
+                (
+                    instalment_paid[:, k] & (instalment_day[:, k] <= end_day),
+                    instalment_day[:, k],
+                    plan.early_cents[:, k],
+                )
+                for k in range(_MAX_INSTALMENTS - 1)
             ),
             (~never & (paid_day <= end_day) & (final_cents > 0), paid_day, final_cents),
         ],
@@ -785,7 +789,7 @@ class _Instalments:
         start = np.repeat(np.cumsum(self.count[rows]) - self.count[rows], self.count[rows])
         instalment = np.arange(len(invoice)) - start  # 0-based within the invoice
         last = instalment == self.count[invoice] - 1
-        early = self.early_cents[invoice, np.minimum(instalment, self.early_cents.shape[1] - 1)]
+        early = self.early_cents[invoice, np.minimum(instalment, _MAX_INSTALMENTS - 2)]
         rest = self.amount[invoice] - self.early_cents[invoice].sum(axis=1)
         cents = np.where(last, rest, early)
         days_before = _INSTALMENT_SPACING_DAYS * (self.count[invoice] - 1 - instalment)
@@ -810,9 +814,10 @@ def _draw_instalments(
         & (cust.terms[c] != _PREPAID)
         & (amount > _INSTALMENT_LARGE * cust.typical_cents[c])
     )
-    count = np.where(eligible & (rng.random(n) < _INSTALMENT_SHARE), rng.integers(2, 4, n), 1)
+    parts = rng.integers(2, _MAX_INSTALMENTS + 1, n)
+    count = np.where(eligible & (rng.random(n) < _INSTALMENT_SHARE), parts, 1)
     part = amount // count
-    k = np.arange(2)[None, :]
+    k = np.arange(_MAX_INSTALMENTS - 1)[None, :]
     early_cents = np.where(k < count[:, None] - 1, part[:, None], 0).astype(np.int64)
     before_due = _INSTALMENT_SPACING_DAYS * (count[:, None] - 1 - k)
     return _Instalments(count, amount, early_cents, before_due)
