@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["fixture_tables", "AS_OF"]
+__all__ = ["fixture_tables", "random_tables", "with_schedules", "AS_OF"]
 
 AS_OF = "2026-03-31"
 
@@ -176,3 +176,33 @@ def random_tables(seed: int, n_invoices: int = 60, currencies: tuple[str, ...] =
         "invoices": pd.concat([invoices, credit_notes], ignore_index=True),
         "payments": payments,
     }
+
+
+def with_schedules(tables: dict[str, pd.DataFrame], seed: int, share: float = 0.3):
+    """``tables`` plus a payment schedule on a ``share`` of the invoices.
+
+    Each chosen invoice is due in three instalments (its due date, +30 and +60 days)
+    of a third each; on half of them the schedule is 1.00 off the invoice amount, so
+    the last instalment has to absorb the difference.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    invoices = tables["invoices"]
+    chosen = invoices[invoices["doc_type"] == "invoice"].sample(frac=share, random_state=seed)
+    third = np.floor(chosen["amount"].to_numpy() * 100 / 3) / 100
+    off = np.where(rng.random(len(chosen)) < 0.5, 1.0, 0.0)
+    rest = np.round(chosen["amount"].to_numpy() - 2 * third + off, 2)
+    due = pd.to_datetime(chosen["due_date"])
+    schedule = pd.DataFrame(
+        {
+            "invoice_id": np.repeat(chosen["invoice_id"].to_numpy(), 3),
+            "instalment": np.tile([1, 2, 3], len(chosen)),
+            "due_date": np.concatenate(
+                [due.to_numpy()[:, None] + np.array([0, 30, 60], "timedelta64[D]")]
+            ).ravel(),
+            "amount": np.column_stack([third, third, rest]).ravel(),
+        }
+    )
+    schedule["due_date"] = schedule["due_date"].dt.date
+    return {**tables, "payment_schedule": schedule}

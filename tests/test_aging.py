@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from ledger_fixture import AS_OF, fixture_tables, random_tables
+from ledger_fixture import AS_OF, fixture_tables, random_tables, with_schedules
 
 from arkit import aging as A
 from arkit.errors import LedgerError, ParamsError
@@ -161,7 +161,8 @@ def test_buckets_add_up_to_the_total_exactly_on_random_ledgers(seed):
 
 @pytest.mark.parametrize("seed", range(4))
 def test_history_equals_point_in_time_aging_at_every_month_end(seed):
-    led = Ledger.from_frames(**random_tables(100 + seed, 80))
+    # with instalment plans: history must split them exactly as the point-in-time aging
+    led = Ledger.from_frames(**with_schedules(random_tables(100 + seed, 80), seed))
     as_of = dt.date(2026, 5, 20)
     history = A.aging_history(led, as_of, months=18, exact=True)
     assert len(history) == 18

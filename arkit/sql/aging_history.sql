@@ -9,8 +9,11 @@
 -- the invoice count from its invoice date). The steps are joined to the period ends
 -- with a range condition, so an invoice is in the snapshot of period end m exactly
 -- when it is issued by m and still open at m - the same answer as open_items.sql
--- with $as_of = m. Aging is per invoice (schedules are not split here), amounts are
--- converted at the $as_of rates (constant currency, see fx_factors.sql). Measures:
+-- with $as_of = m. An invoice with a payment schedule is split into instalments at
+-- each step exactly as aging_lines.sql does (applied money settles instalments in
+-- order, the last absorbs any difference), so the last period equals the
+-- point-in-time aging. Amounts are converted per line at the $as_of rates (constant
+-- currency, see fx_factors.sql). Measures:
 -- one per bucket, total, not_due (days past due <= 0), overdue, over_90, disputed
 -- (the flag, or a dispute open at the period end, as in open_items.sql).
 WITH docs AS (
@@ -94,21 +97,89 @@ open_steps AS (
         s.invoice_id,
         s.valid_from,
         s.valid_until,
+        s.applied,
+        r.amount - s.applied AS open_amount,
         r.invoice_date,
         r.due_date,
         r.disputed,
-        COALESCE($reporting_currency, r.currency) AS report_currency,
-        CASE
-            WHEN $reporting_currency IS NULL OR r.currency IS NULL
-                OR r.currency = $reporting_currency THEN CAST(r.amount - s.applied AS DECIMAL(18, 2))
-            ELSE CAST(ROUND((r.amount - s.applied) * f.factor, 2) AS DECIMAL(18, 2))
-        END AS value
+        r.currency,
+        f.factor
     FROM steps AS s
     JOIN receivables AS r ON r.invoice_id = s.invoice_id
     LEFT JOIN fx_factors AS f ON f.currency = r.currency
     WHERE r.amount - s.applied > 0
       -- steps that ended before the first period end cannot be in any snapshot
       AND s.valid_until > (SELECT MIN(period_end) FROM period_ends)
+),
+schedule AS (
+    SELECT
+        s.invoice_id,
+        s.instalment,
+        s.due_date,
+        r.amount AS invoice_amount,
+        SUM(s.amount) OVER (
+            PARTITION BY s.invoice_id ORDER BY s.instalment
+            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        ) AS amount_through,
+        ROW_NUMBER() OVER (PARTITION BY s.invoice_id ORDER BY s.instalment) AS position,
+        ROW_NUMBER() OVER (PARTITION BY s.invoice_id ORDER BY s.instalment DESC) AS from_last
+    FROM payment_schedule AS s
+    JOIN receivables AS r ON r.invoice_id = s.invoice_id
+),
+instalment_ranges AS (
+    -- Instalment k covers the slice (lower, upper] of the invoice amount, as in
+    -- aging_lines.sql; the first has no lower bound (a net reversal reopens it).
+    SELECT
+        invoice_id,
+        instalment,
+        due_date,
+        CASE
+            WHEN position = 1 THEN NULL
+            ELSE LEAST(LAG(amount_through) OVER (
+                PARTITION BY invoice_id ORDER BY instalment
+            ), invoice_amount)
+        END AS lower_bound,
+        CASE
+            WHEN from_last = 1 THEN invoice_amount
+            ELSE LEAST(amount_through, invoice_amount)
+        END AS upper_bound
+    FROM schedule
+),
+open_lines AS (
+    SELECT
+        o.invoice_id,
+        o.valid_from,
+        o.valid_until,
+        o.invoice_date,
+        COALESCE(i.due_date, o.due_date) AS due_date,
+        o.disputed,
+        COALESCE($reporting_currency, o.currency) AS report_currency,
+        o.currency,
+        o.factor,
+        COALESCE(
+            i.upper_bound - GREATEST(COALESCE(i.lower_bound, o.applied), o.applied),
+            o.open_amount
+        ) AS open_amount
+    FROM open_steps AS o
+    LEFT JOIN instalment_ranges AS i ON i.invoice_id = o.invoice_id
+),
+open_values AS (
+    SELECT
+        invoice_id,
+        valid_from,
+        valid_until,
+        invoice_date,
+        due_date,
+        disputed,
+        report_currency,
+        CASE
+            WHEN $reporting_currency IS NULL OR currency IS NULL
+                OR currency = $reporting_currency THEN CAST(open_amount AS DECIMAL(18, 2))
+            ELSE CAST(ROUND(open_amount * factor, 2) AS DECIMAL(18, 2))
+        END AS value
+    FROM open_lines
+    -- instalments already settled at this step are not lines
+    WHERE open_amount > 0
 ),
 disputed_at AS (
     -- (period end, invoice) pairs with a dispute open at that period end
@@ -130,7 +201,7 @@ snapshot AS (
             ELSE DATE_DIFF('day', o.due_date, p.period_end)
         END AS age
     FROM period_ends AS p
-    JOIN open_steps AS o
+    JOIN open_values AS o
       ON o.valid_from <= p.period_end AND o.valid_until > p.period_end
     LEFT JOIN disputed_at AS d
       ON d.period_end = p.period_end AND d.invoice_id = o.invoice_id
