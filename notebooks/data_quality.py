@@ -109,11 +109,8 @@ rows_read, rows_clean, rows_rejected, rows_merged, rows_flagged = (
     int(row_recon[c].sum()) if have_reconciliation else None for c in [*ROW_COLUMNS, "rows_flagged"]
 )
 receivable = money_recon.set_index(["table", "column"])["money_rejected"]
-money_rejected = (
-    sum((receivable.get(key, Decimal(0)) for key in RECEIVABLE_MONEY), Decimal(0))
-    if have_reconciliation
-    else None
-)
+rejected_by_table = [receivable.get(key, Decimal(0)) for key in RECEIVABLE_MONEY]
+money_rejected = sum(rejected_by_table, Decimal(0)) if have_reconciliation else None
 reconciled = (
     bool((row_recon["check"] == "✓").all() and (money_recon["check"] == "✓").all())
     if have_reconciliation
@@ -132,7 +129,10 @@ if have_reconciliation:
         f"- **{rows_read:,}** rows read: **{rows_clean:,}** clean, **{rows_rejected:,}** "
         f"rejected, **{rows_merged:,}** exact duplicates merged; **{rows_flagged:,}** clean "
         "rows flagged for review.",
-        f"- Invoice and payment money left out of the ledger: **{format_money(money_rejected)}**.",
+        # the manifest totals are per column, not per currency: say what is added up
+        f"- Money left out of the ledger: invoices **{format_money(rejected_by_table[0])}**, "
+        f"payments **{format_money(rejected_by_table[1])}** (amounts as exported, "
+        "currencies not converted).",
         f"- Reconciliation: {verdict}",
     ]
     if unreadable:
