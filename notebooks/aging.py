@@ -177,14 +177,17 @@ for code, part in summary.groupby("currency", sort=False):
         )
     )
 by_bucket = summary.pivot(index="currency", columns="bucket", values="amount")[buckets]
-display(
-    stacked_aging_chart(
-        by_bucket.rename(columns=display_names).reset_index(),
-        [display_names[b] for b in buckets],
-        x="currency",
-        title="Open AR by age",
+# one chart per currency: bars in different currencies on one axis would invite comparison
+for code, row in by_bucket.rename(columns=display_names).iterrows():
+    display(
+        stacked_aging_chart(
+            row.to_frame().T.reset_index(names="currency"),
+            [display_names[b] for b in buckets],
+            x="currency",
+            currency=code,
+            title=f"Open AR by age ({code})",
+        )
     )
-)
 
 # %% [markdown]
 # ## Customers with the most overdue
@@ -199,7 +202,7 @@ else:
         display(
             money_table(
                 part[["customer_id", "customer_name", *buckets, "total", "overdue", "disputed"]],
-                currency=code,
+                # the currency is in the title: in the headers it reached only some columns
                 title=f"Top {min(top_n, len(part))} customers by overdue amount ({code})",
                 labels={"customer_id": "Customer", "customer_name": "Name", **display_names},
             )
@@ -283,7 +286,16 @@ ctx.save_table(
 )
 if items.empty:
     display(Markdown("No overdue customer to list."))
-for customer, part in items.groupby("customer_id", sort=False):
+# Shown the way a collector reads them: dates without times, bucket names, Yes for a
+# dispute; the instalment number is a label (not added up in the total row).
+readable = items.assign(
+    invoice_date=items["invoice_date"].dt.date,
+    due_date=items["due_date"].dt.date,
+    instalment=items["instalment"].astype("string"),
+    bucket=items["bucket"].map(display_names),
+    disputed=items["disputed"].map({True: "Yes", False: ""}),
+)
+for customer, part in readable.groupby("customer_id", sort=False):
     name = part["customer_name"].iloc[0]
     display(
         money_table(
@@ -300,9 +312,11 @@ for customer, part in items.groupby("customer_id", sort=False):
                 ]
             ],
             money_columns=["open_amount"],
+            day_columns=["days_past_due"],
             currency=part["currency"].iloc[0],
             title=f"{customer} {name}",
             total_row=True,
+            labels={"invoice_id": "Invoice", "days_past_due": "Days past due"},
         )
     )
 
