@@ -170,18 +170,24 @@ def check_fx_rates(ledger: Ledger, as_of: str | dt.date, reporting_currency: str
 
     Nothing to check without a reporting currency. Otherwise every currency of the
     invoices, payments and customers must have an ``fx_rates`` row dated on or
-    before ``as_of``, unless it is the reporting currency itself.
+    before ``as_of``, unless it is the reporting currency itself; and the reporting
+    currency must have a rate or be used in the ledger (the base currency), so that
+    a mistyped code is not taken for the base.
     """
     if not reporting_currency:
         return
     as_of = _as_date(as_of)
-    missing = ledger.transform("fx_missing", as_of=as_of, reporting_currency=reporting_currency)[
-        "currency"
-    ].tolist()
-    if missing:
+    missing = ledger.transform("fx_missing", as_of=as_of, reporting_currency=reporting_currency)
+    ledger_missing = missing.loc[missing["role"] == "ledger", "currency"]
+    if len(missing) and ledger_missing.empty:
         raise LedgerError(
-            f"fx_rates: no rate on or before {as_of} for {', '.join(sorted(missing))} "
-            f"(needed to report in {reporting_currency})"
+            f"reporting_currency: {reporting_currency!r} has no rate in fx_rates on or before "
+            f"{as_of} and no document or customer is in it; check the currency code"
+        )
+    if len(ledger_missing):
+        raise LedgerError(
+            f"fx_rates: no rate on or before {as_of} for "
+            f"{', '.join(sorted(ledger_missing))} (needed to report in {reporting_currency})"
         )
 
 

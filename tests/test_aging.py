@@ -310,6 +310,27 @@ def test_missing_fx_rate_is_one_clear_error():
         A.aging(_fx_ledger(), "2026-02-01", reporting_currency="EUR")
 
 
+def test_unknown_reporting_currency_is_not_taken_for_the_base():
+    # XYZ has no rate and nothing is in it: reporting in it would relabel base amounts
+    with pytest.raises(LedgerError, match=r"reporting_currency: 'XYZ' has no rate in fx_rates"):
+        A.aging(_fx_ledger(), "2026-03-31", reporting_currency="XYZ")
+    # the base currency needs no rate row when the ledger uses it
+    no_cny_rate = Ledger.from_frames(
+        customers=pd.DataFrame({"customer_id": ["C1"], "customer_name": ["a"]}),
+        invoices=pd.DataFrame(
+            {
+                "invoice_id": ["I1"],
+                "customer_id": ["C1"],
+                "invoice_date": ["2026-03-01"],
+                "amount": [50.0],
+                "currency": ["CNY"],
+            }
+        ),
+    )
+    table = A.aging(no_cny_rate, "2026-03-31", by="all", reporting_currency="CNY", exact=True)
+    assert table["total"].tolist() == [Decimal("50.00")]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
