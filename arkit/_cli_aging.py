@@ -62,26 +62,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# Library parameter named in an error -> the flag that sets it.
+_FLAGS = {
+    "by": "--by",
+    "basis": "--basis",
+    "bucket_edges": "--buckets",
+    "reporting_currency": "--reporting-currency",
+}
+
+
 def run(args: argparse.Namespace) -> int:
     """Compute the aging table and write it to stdout."""
     import json
     import sys
 
     from arkit.aging import aging
+    from arkit.errors import ArkitError
     from arkit.ledger import _as_date, open_ledger
 
     as_of = _as_date(args.as_of or None, "--as-of")
     ledger = open_ledger(args.ledger)
-    table = aging(
-        ledger,
-        as_of,
-        by=args.by,
-        basis=args.basis,
-        edges=args.buckets,
-        reporting_currency=args.reporting_currency or None,
-        received_after=args.received_after,
-        exact=True,
-    )
+    try:
+        table = aging(
+            ledger,
+            as_of,
+            by=args.by,
+            basis=args.basis,
+            edges=args.buckets,
+            reporting_currency=args.reporting_currency or None,
+            received_after=args.received_after,
+            exact=True,
+        )
+    except ArkitError as exc:
+        # The library names its parameters; on the command line the user typed a flag.
+        name, sep, rest = str(exc).partition(": ")
+        if not sep or name not in _FLAGS:
+            raise
+        raise type(exc)(f"{_FLAGS[name]}: {rest}") from None
     if args.format == "csv":
         table.to_csv(sys.stdout, index=False)
     else:

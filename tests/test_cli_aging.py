@@ -80,8 +80,12 @@ def test_bucket_edges_and_received_after_options(capsys, ledger_dir):
     ("argv", "message"),
     [
         (["--as-of", "2026-02-30"], "--as-of: '2026-02-30' is not a date"),
-        (["--by", "country"], "by: 'country' is not one of customer"),
-        (["--buckets", "90,30"], "bucket_edges: '90,30' must be strictly increasing"),
+        (["--by", "country"], "--by: 'country' is not one of customer"),
+        (["--basis", "paid_date"], "--basis: 'paid_date' is not one of due_date, invoice_date"),
+        (["--buckets", "90,30"], "--buckets: '90,30' must be strictly increasing"),
+        (["--buckets", "abc"], "--buckets: 'abc' must be strictly increasing"),
+        # the fixture has no fx rates: CNY cannot be converted to anything else
+        (["--reporting-currency", "USD"], "for CNY (needed to report in USD)"),
     ],
 )
 def test_bad_input_is_one_line_and_non_zero(capsys, ledger_dir, argv, message):
