@@ -48,7 +48,14 @@ from arkit.report._registry import (
     resolve_reports,
 )
 
-__all__ = ["ReportResult", "RunSummary", "run_reports", "execute_report", "prune_runs"]
+__all__ = [
+    "ReportResult",
+    "RunSummary",
+    "run_reports",
+    "execute_report",
+    "prune_runs",
+    "check_reporting_currency",
+]
 
 log = logging.getLogger("arkit.report")
 _AS_OF_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -356,6 +363,44 @@ def _update_latest(out: Path) -> None:
     staged.replace(out / "latest")
 
 
+def check_reporting_currency(ledger_dir: Path, as_of: str, currency: str) -> None:
+    """Refuse a reporting currency the ledger cannot convert to, before any kernel starts.
+
+    A currency qualifies with an fx rate dated on or before ``as_of``, or as a currency
+    the invoices are in (the base currency often has no rows of its own). Anything
+    else, such as a typo, would otherwise be treated as the base currency and label
+    base amounts with the wrong code.
+
+    Raises
+    ------
+    ParamsError
+        Naming the currency and the ones the ledger has rates for.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    fx_path = ledger_dir / "fx_rates.parquet"
+    rated: list[str] = []
+    if fx_path.is_file():
+        fx = pq.read_table(fx_path, columns=["date", "currency"])
+        as_of_date = pa.scalar(dt.date.fromisoformat(as_of), pa.date32())
+        dated = fx.filter(pc.less_equal(fx["date"], as_of_date))
+        rated = sorted(pc.unique(dated["currency"]).to_pylist(), key=str)
+        if currency in rated:
+            return
+    invoices = pq.read_table(
+        ledger_dir / "invoices.parquet", columns=["currency"], filters=[("currency", "=", currency)]
+    )
+    if invoices.num_rows:
+        return
+    known = ", ".join(c for c in rated if c) or "none"
+    raise ParamsError(
+        f"params: reporting_currency {currency!r}: the ledger has no fx rate for it on or "
+        f"before {as_of} and no invoice in it (currencies with rates: {known})"
+    )
+
+
 def prune_runs(out: str | Path, keep: int, protect: str = "") -> list[str]:
     """Delete all but the ``keep`` newest ``<out>/<YYYY-MM-DD>`` run folders.
 
@@ -534,6 +579,8 @@ def _run(
         raise LedgerError(f"{ledger_dir}: not a clean ledger folder (run `arkit ingest` first)")
     for values in params.values():
         values.update(as_of=as_of_text, ledger=str(ledger_dir))
+    for currency in sorted({p.get("reporting_currency") or "" for p in params.values()} - {""}):
+        check_reporting_currency(ledger_dir, as_of_text, currency)
     sha = _manifest_sha256(ledger_dir)
 
     out = out.resolve()

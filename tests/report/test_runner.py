@@ -22,8 +22,9 @@ import pytest
 from arkit._version import __version__
 from arkit.cli import main
 from arkit.errors import LedgerError, ParamsError, ReportError
+from arkit.ledger import save_ledger
 from arkit.report._lock import RunLock
-from arkit.report._runner import run_reports
+from arkit.report._runner import check_reporting_currency, run_reports
 
 from .conftest import FIXTURE_NOTEBOOKS, SCRIPT_NAME, TOTAL_EAST, TOTAL_INVOICED
 
@@ -315,6 +316,61 @@ def test_unknown_audience_and_missing_ledger_fail_before_any_output(tmp_path, pa
     with pytest.raises(LedgerError, match="not a clean ledger folder"):
         run_reports(["good"], ledger=str(tmp_path), params_folder=params_folder, **common)
     assert not (tmp_path / "out").exists()
+
+
+def _ledger_in_currencies(folder: Path) -> Path:
+    """Invoices in CNY (the base, no rate rows) and USD; rates for USD, EUR only later."""
+    return save_ledger(
+        folder,
+        {
+            "customers": pd.DataFrame({"customer_id": ["C1"], "customer_name": ["Acme"]}),
+            "invoices": pd.DataFrame(
+                {
+                    "invoice_id": ["I1", "I2"],
+                    "customer_id": ["C1", "C1"],
+                    "invoice_date": ["2026-10-01", "2026-10-02"],
+                    "amount": ["100.00", "20.00"],
+                    "currency": ["CNY", "USD"],
+                }
+            ),
+            "payments": pd.DataFrame(
+                {
+                    "payment_id": ["P1"],
+                    "customer_id": ["C1"],
+                    "payment_date": ["2026-10-20"],
+                    "amount": ["10.00"],
+                }
+            ),
+            "fx_rates": pd.DataFrame(
+                {
+                    "date": ["2026-09-30", "2026-12-15"],
+                    "currency": ["USD", "EUR"],
+                    "rate_to_base": ["7.10", "7.80"],
+                }
+            ),
+        },
+    )
+
+
+def test_a_reporting_currency_without_rates_fails_before_any_output(tmp_path, params_folder):
+    """JPY used to be taken for the base currency: CNY amounts labelled JPY."""
+    ledger = _ledger_in_currencies(tmp_path / "ledger")
+    check_reporting_currency(ledger, AS_OF, "USD")  # a rate on or before as_of
+    check_reporting_currency(ledger, AS_OF, "CNY")  # the invoices' own currency
+    with pytest.raises(ParamsError, match=r"'EUR': .* on or before 2026-11-30 .*rates: USD\)"):
+        check_reporting_currency(ledger, AS_OF, "EUR")  # its only rate comes later
+    out = tmp_path / "out"
+    with pytest.raises(ParamsError, match="reporting_currency 'JPY': the ledger has no fx rate"):
+        run_reports(
+            ["good"],
+            out=out,
+            as_of=AS_OF,
+            ledger=str(ledger),
+            notebooks=FIXTURE_NOTEBOOKS,
+            params_folder=params_folder,
+            assignments=["reporting_currency=JPY"],
+        )
+    assert not out.exists()
 
 
 def test_a_locked_folder_is_refused(tmp_path, params_folder):
