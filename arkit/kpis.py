@@ -49,6 +49,7 @@ from arkit.aging import (
     _periods_frame,
     aging_history,
     bucket_labels,
+    bucket_table,
     check_fx_rates,
     period_ends,
 )
@@ -463,8 +464,19 @@ def glossary(
     >>> glossary()["term"].iloc[0]
     'Open item'
     """
-    labels = bucket_labels(edges, basis)
-    age = "days past the due date" if basis == "due_date" else "days since the invoice date"
+    buckets = bucket_table(edges, basis)
+    # the names and the example follow this run's edges, written as the report shows them
+    names = [label.replace("_", " ").capitalize() for label in buckets["bucket"]]
+    first_edge = int(buckets["high"].iloc[1 if basis == "due_date" else 0])
+    if basis == "due_date":
+        age = "days past the due date"
+        edge_example = (
+            f"exactly {first_edge} days past due is in {names[1]}; an item due on the as-of "
+            "date is not due"
+        )
+    else:
+        age = "days since the invoice date"
+        edge_example = f"an invoice exactly {first_edge} days old is in {names[0]}"
     rows = [
         (
             "Open item",
@@ -474,9 +486,9 @@ def glossary(
         ),
         (
             "Aging buckets",
-            f"Open amounts by {age} on the as-of date: {', '.join(labels)}. Bucket edges are "
-            "inclusive (exactly 30 days past due is in 1-30); an item due on the as-of date is "
-            "not due. Invoices with a payment schedule are aged per instalment.",
+            f"Open amounts by {age} on the as-of date: {', '.join(names)}. Bucket edges are "
+            f"inclusive ({edge_example}). Invoices with a payment schedule are aged per "
+            "instalment.",
         ),
         (
             "Unapplied cash",

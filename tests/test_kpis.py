@@ -171,3 +171,23 @@ def test_payment_speed_per_customer(ledger):
     assert speed["invoices_paid"].to_dict() == {"C1": 2, "C3": 1}
     assert speed.loc["C1", "weighted_days_to_pay"] == pytest.approx((85_000 + 10_000) / 1200)
     assert speed.loc["C3", "avg_days_late"] == 43.0
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        (
+            {},
+            "Not due, 1-30, 31-60, 61-90, 91-120, Over 120. Bucket edges are inclusive "
+            "(exactly 30 days past due is in 1-30; an item due on the as-of date is not due)",
+        ),
+        (
+            {"basis": "invoice_date", "edges": "15,45"},
+            "0-15, 16-45, Over 45. Bucket edges are inclusive "
+            "(an invoice exactly 15 days old is in 0-15)",
+        ),
+    ],
+)
+def test_glossary_describes_this_runs_buckets_as_the_report_names_them(settings, expected):
+    terms = K.glossary(**settings).set_index("term")["definition"]
+    assert expected in terms["Aging buckets"]
