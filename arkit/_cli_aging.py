@@ -102,23 +102,25 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "csv":
         table.to_csv(sys.stdout, index=False)
     else:
-        records = [
-            {key: _json_number(value) for key, value in row.items()}
-            for row in table.to_dict(orient="records")
-        ]
-        json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
+        import pyarrow as pa
+
+        # Exact decimals become JSON numbers, the nearest double to each amount (which
+        # prints back as the cents): parsed from the decimal text, since Arrow's direct
+        # decimal-to-float cast can be one unit off in the last place.
+        arrow = pa.Table.from_pandas(table, preserve_index=False)
+        as_text = pa.schema(
+            [
+                field.with_type(pa.string()) if pa.types.is_decimal(field.type) else field
+                for field in arrow.schema
+            ]
+        )
+        as_numbers = pa.schema(
+            [
+                field.with_type(pa.float64()) if pa.types.is_decimal(field.type) else field
+                for field in arrow.schema
+            ]
+        )
+        arrow = arrow.cast(as_text).cast(as_numbers)
+        json.dump(arrow.to_pylist(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     return 0
-
-
-def _json_number(value):
-    """Exact decimals become JSON numbers (the nearest double prints back as the cents)."""
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return float(value)
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    if value != value:  # NaN: a missing text value
-        return None
-    return value

@@ -115,3 +115,14 @@ def test_aging_command_loads_no_plotting_notebook_or_model_library(ledger_dir):
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "0 []"
+
+
+def test_json_numbers_are_the_nearest_doubles_to_the_csv_cents(capsys, ledger_dir):
+    common = ("--ledger", str(ledger_dir), "--as-of", "2026-03-31", "--by", "customer")
+    _, csv_out, _ = _run(capsys, *common, "--format", "csv")
+    _, json_out, _ = _run(capsys, *common, "--format", "json")
+    exact = pd.read_csv(io.StringIO(csv_out), dtype=str)
+    rows = json.loads(json_out)
+    assert len(rows) == len(exact) == 3
+    for column in ("total", "overdue", "unapplied_cash", "credit_balance", "net_balance"):
+        assert [row[column] for row in rows] == [float(Decimal(v)) for v in exact[column]]
