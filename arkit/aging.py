@@ -206,14 +206,22 @@ def _from_cents(cents: pd.Series, exact: bool) -> pd.Series:
     return cents / 100
 
 
-def _long_to_wide(
-    long: pd.DataFrame, index: list[str], columns: list[str], exact: bool
-) -> pd.DataFrame:
+def _pivot_cents(long: pd.DataFrame, index: list[str], columns: list[str]) -> pd.DataFrame:
+    """Long measures -> one integer-cents column per measure."""
     if long.empty:
-        return pd.DataFrame(columns=[*index, *columns])
+        return pd.DataFrame(
+            {**{c: pd.Series(dtype=object) for c in index}, **dict.fromkeys(columns, [])}
+        ).astype(dict.fromkeys(columns, "int64"))
     wide = long.pivot(index=index, columns="measure", values="cents")
     wide = wide.reindex(columns=columns).fillna(0).astype("int64").reset_index()
     wide.columns.name = None
+    return wide
+
+
+def _long_to_wide(
+    long: pd.DataFrame, index: list[str], columns: list[str], exact: bool
+) -> pd.DataFrame:
+    wide = _pivot_cents(long, index, columns)
     for column in columns:
         wide[column] = _from_cents(wide[column], exact)
     return wide
@@ -275,9 +283,12 @@ def aging(
     long = _long_frame(pa.concat_tables(parts))
     extra = [*_EXTRA_MEASURES, *(["received_after"] if received_after else [])]
     measures = [*buckets["bucket"], *extra]
-    wide = _long_to_wide(long, ["group_key", "currency"], measures, exact)
-    lines = long[long["measure"] == "total"].set_index(["group_key", "currency"])["lines"]
+    wide = _pivot_cents(long, ["group_key", "currency"], measures)
+    # in cents, so that the float column is the nearest double to each exact balance
     wide["net_balance"] = wide["total"] - wide["unapplied_cash"] - wide["credit_balance"]
+    for column in [*measures, "net_balance"]:
+        wide[column] = _from_cents(wide[column], exact)
+    lines = long[long["measure"] == "total"].set_index(["group_key", "currency"])["lines"]
     keys = pd.MultiIndex.from_frame(wide[["group_key", "currency"]])
     wide["lines"] = lines.reindex(keys).fillna(0).astype("int64").to_numpy()
     if by == "currency":

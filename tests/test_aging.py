@@ -351,3 +351,16 @@ def test_parquet_folder_gives_the_same_aging(tmp_path, ledger):
     pd.testing.assert_frame_equal(
         A.aging_history(on_disk, AS_OF, months=3), A.aging_history(ledger, AS_OF, months=3)
     )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_float_money_is_the_nearest_double_to_the_exact_cents(seed):
+    # CSV readers see 7599781.69, not a float subtraction's 7599781.6899999995
+    led = Ledger.from_frames(**random_tables(300 + seed, 120))
+    as_of = dt.date(2026, 5, 20)
+    exact = A.aging(led, as_of, by="customer", exact=True, received_after=True)
+    floats = A.aging(led, as_of, by="customer", received_after=True)
+    money = [c for c in floats.columns if c not in {"customer_id", "customer_name", "currency"}]
+    money.remove("lines")
+    for column in money:
+        assert floats[column].tolist() == [float(v) for v in exact[column]], column
