@@ -71,3 +71,20 @@ def test_help_imports_no_data_or_notebook_library():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    from arkit.ledger import save_ledger
+    from arkit.synth import generate
+
+    # enough customers that the CSV outgrows the pipe buffer and head really closes it early
+    synthetic = generate(customers=1500, years=1, seed=1)
+    folder = save_ledger(tmp_path / "ledger", synthetic.tables)
+    script = (
+        f"{sys.executable} -m arkit aging --ledger {folder} "
+        "--as-of 2026-11-30 --by customer | head -1"
+    )
+    proc = subprocess.run(["bash", "-o", "pipefail", "-c", script], capture_output=True, text=True)
+    assert proc.stdout.startswith("customer_id,")
+    assert proc.stderr == ""
+    assert proc.returncode in (0, 141)
