@@ -23,10 +23,6 @@ from arkit.errors import ParamsError
 
 __all__ = ["load_audiences", "audience_scope", "scope_ledger"]
 
-# Tables tied to a customer directly, and those tied through an invoice.
-_BY_CUSTOMER = ("invoices", "payments", "promises")
-_BY_INVOICE = ("payment_schedule", "invoice_lines", "disputes")
-
 
 def load_audiences(folder: str | Path) -> dict[str, dict[str, list[str]]]:
     """Read and check ``<folder>/audiences.yaml``; without the file only ``all`` exists.
@@ -78,12 +74,10 @@ def audience_scope(name: str, folder: str | Path) -> dict[str, list[str]]:
 
 
 def scope_ledger(ledger: Any, scope: dict[str, list[str]]) -> Any:
-    """Restrict a ledger, in place, to the customers matching ``scope``.
+    """A ledger holding only the customers matching ``scope`` (see :meth:`Ledger.restrict`).
 
-    Each base view is renamed ``_all_<table>`` and replaced by a view filtered to
-    the scoped customers, so every SQL transform sees only them. The customer ids
-    are materialised once in ``_scope_customers`` with bound parameters (scope
-    values never become SQL text).
+    Scope values are bound as parameters, never written into SQL text; the scope's
+    column names come from the validated audiences file.
 
     >>> import pandas as pd
     >>> from arkit.ledger import Ledger
@@ -98,26 +92,11 @@ def scope_ledger(ledger: Any, scope: dict[str, list[str]]) -> Any:
     """
     if not scope:
         return ledger
-    con = ledger.con
-    for table in ("customers", *_BY_CUSTOMER, *_BY_INVOICE):
-        con.execute(f"ALTER VIEW {table} RENAME TO _all_{table}")
     conditions, params = [], []
     for column, values in scope.items():
         conditions.append(f"CAST({column} AS VARCHAR) IN ({', '.join(['?'] * len(values))})")
         params.extend(values)
-    con.execute(
-        "CREATE TEMP TABLE _scope_customers AS SELECT customer_id FROM _all_customers "
-        f"WHERE {' AND '.join(conditions)}",
-        params,
-    )
-    in_scope = "customer_id IN (SELECT customer_id FROM _scope_customers)"
-    con.execute(f"CREATE VIEW customers AS SELECT * FROM _all_customers WHERE {in_scope}")
-    for table in _BY_CUSTOMER:
-        con.execute(f"CREATE VIEW {table} AS SELECT * FROM _all_{table} WHERE {in_scope}")
-    for table in _BY_INVOICE:
-        con.execute(
-            f"CREATE VIEW {table} AS SELECT * FROM _all_{table} "
-            "WHERE invoice_id IN (SELECT invoice_id FROM invoices)"
-        )
-    ledger.source = f"{ledger.source} (scope: {scope})"
-    return ledger
+    in_scope = ledger.con.sql(
+        f"SELECT customer_id FROM customers WHERE {' AND '.join(conditions)}", params=params
+    ).to_arrow_table()
+    return ledger.restrict(in_scope.column("customer_id"), label=f"scope: {scope}")
