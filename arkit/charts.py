@@ -300,6 +300,13 @@ def trend_chart(
     elif ylabel:
         ax.set_ylabel(_escape(ylabel))
     ax.set_xlabel("")
+    values = frame[list(columns)].astype("float64")
+    if values.notna().any().any() and (values.min().min() >= 0):
+        # an honest scale: a CEI moving from 84 % to 86 % must not look like a collapse
+        ax.set_ylim(bottom=0)
+    # no tick for a month that has no data point yet
+    ax.set_xlim(min(x_values), max(x_values))
+    ax.margins(x=0.02)
     if len(columns) > 1:
         # beside the plot, as in the aging chart: "best" still covered a line's points
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)

@@ -203,3 +203,17 @@ def test_use_theme_renders_chinese_names_without_missing_glyphs():
         warnings.simplefilter("always")
         _render(fig)
     assert not [w for w in caught if "missing from font" in str(w.message)]
+
+
+def test_trend_chart_scale_starts_at_zero_and_ends_at_the_last_month():
+    import matplotlib.dates as mdates
+
+    periods = pd.to_datetime(["2026-09-30", "2026-10-31", "2026-11-30"])
+    cei = pd.DataFrame({"period_end": periods, "cei": [0.84, 0.86, 0.85]})
+    ax = trend_chart(cei, ["cei"], x="period_end", kind="percent").axes[0]
+    assert ax.get_ylim()[0] == 0
+    last_tick = max(ax.get_xticks())
+    assert mdates.num2date(last_tick).date() <= periods.max().date()
+    swings = pd.DataFrame({"period_end": periods, "change": [-5.0, 3.0, 1.0]})
+    ax = trend_chart(swings, ["change"], x="period_end", kind="number").axes[0]
+    assert ax.get_ylim()[0] < -5  # negative data keeps its own scale
