@@ -149,6 +149,16 @@ def _format_day_count(value: Any) -> str:
     return MISSING if _is_missing(value) else f"{_rounded(value, 1):,.1f}"
 
 
+def _format_whole_days(value: Any) -> str:
+    return MISSING if _is_missing(value) else f"{_rounded(value, 0):,.0f}"
+
+
+def _whole_numbers(series: pd.Series) -> bool:
+    """True when every value is a whole number (days past due), not an average (DSO)."""
+    values = pd.to_numeric(series.astype(object), errors="coerce").dropna()
+    return not values.empty and bool((values == values.round()).all())
+
+
 def _format_count(value: Any) -> str:
     return MISSING if _is_missing(value) else f"{int(value):,}"
 
@@ -288,8 +298,11 @@ def money_table(
     money = [str(c) for c in money_columns]
     percent = [str(c) for c in percent_columns]
     days = [str(c) for c in day_columns]
+    # a day count per invoice reads "73"; an average such as DSO keeps one decimal
+    whole_days = [c for c in days if _whole_numbers(data[c])]
+    days = [c for c in days if c not in whole_days]
     integers = [str(c) for c in integer_columns if c not in set(percent_columns) | set(day_columns)]
-    numeric = money + percent + days + integers
+    numeric = money + percent + days + whole_days + integers
 
     table = GT(data).cols_label(**header)
     # Our own formatters rather than great_tables' so that a table cell and a number
@@ -298,6 +311,7 @@ def money_table(
         (money, format_money),
         (percent, format_percent),
         (days, _format_day_count),
+        (whole_days, _format_whole_days),
         (integers, _format_count),
     ]
     for columns, formatter in formats:

@@ -255,3 +255,16 @@ def test_an_all_blank_column_does_not_stop_the_workbook(tmp_path):
     sheet = openpyxl.load_workbook(tmp_path / "d.xlsx").active
     assert [c.value for c in sheet[1]] == ["invoice_id", "instalment", "note"]
     assert [c.value for c in sheet[2]] == ["I1", None, None]
+
+
+def test_day_counts_per_invoice_show_whole_days_averages_keep_a_decimal():
+    frame = pd.DataFrame(
+        {
+            "invoice_id": ["I1", "I2", "I3"],
+            "days_past_due": [73.0, -4.0, np.nan],
+            "dso": [55.83, 40.0, 38.1],
+        }
+    )
+    html = money_table(frame, day_columns=["days_past_due", "dso"]).as_raw_html()
+    assert _cells(html, "days_past_due") == ["73", "-4", "—"]
+    assert _cells(html, "dso") == ["55.8", "40.0", "38.1"]
