@@ -13,7 +13,7 @@ DESCRIPTION = """\
 Print open receivables by age bucket as of a date, one row per group.
 
 Buckets are inclusive: with the default edges 30,60,90,120 the columns are
-not_due (due today or later), 1-30, 31-60, 61-90, 91-120 and over_120, followed by
+not_due (due today or later), 1-30, 31-60, 61-90, 91-120 and 121+, followed by
 total, overdue, over_90, disputed, unapplied_cash, credit_balance, net_balance and
 lines. Money is printed exactly, to the cent. Without --reporting-currency every
 group is split by currency.

@@ -19,7 +19,7 @@ Definitions (the glossary in docs/aging.md has the full text)
   (``arkit/sql/fx_factors.sql``). History uses the as-of rates for every month.
 
 >>> bucket_labels((30, 60, 90, 120))
-['not_due', '1-30', '31-60', '61-90', '91-120', 'over_120']
+['not_due', '1-30', '31-60', '61-90', '91-120', '121+']
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ __all__ = [
     "BASES",
     "parse_bucket_edges",
     "bucket_labels",
+    "bucket_display_name",
     "bucket_table",
     "period_ends",
     "aging",
@@ -95,9 +96,20 @@ def bucket_labels(
     """Column names of the buckets, youngest first.
 
     >>> bucket_labels((30, 60), basis="invoice_date")
-    ['0-30', '31-60', 'over_60']
+    ['0-30', '31-60', '61+']
     """
     return bucket_table(edges, basis)["bucket"].tolist()
+
+
+def bucket_display_name(label: str) -> str:
+    """How a reader says a bucket: ``"not_due"`` -> ``"Not due"``, ``"121+"`` -> ``"Over 120"``.
+
+    >>> [bucket_display_name(b) for b in bucket_labels((30, 60))]
+    ['Not due', '1-30', '31-60', 'Over 60']
+    """
+    if label.endswith("+"):
+        return f"Over {int(label[:-1]) - 1}"
+    return label.replace("_", " ").capitalize()
 
 
 def bucket_table(
@@ -124,7 +136,9 @@ def bucket_table(
             f"0-{edges[0]}",
             *(f"{lo}-{hi}" for lo, hi in zip(lows[1:-1], highs[1:-1], strict=True)),
         ]
-    labels.append(f"over_{edges[-1]}")
+    # "121+" names its first day like the other buckets, and never collides with the
+    # over_90 measure when the edges end at 90 ("91+" bucket vs "over_90" past due)
+    labels.append(f"{edges[-1] + 1}+")
     return pd.DataFrame(
         {
             "bucket_order": range(len(labels)),

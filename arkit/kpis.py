@@ -48,6 +48,7 @@ from arkit.aging import (
     DEFAULT_BUCKET_EDGES,
     _periods_frame,
     aging_history,
+    bucket_display_name,
     bucket_labels,
     bucket_table,
     check_fx_rates,
@@ -466,7 +467,7 @@ def glossary(
     """
     buckets = bucket_table(edges, basis)
     # the names and the example follow this run's edges, written as the report shows them
-    names = [label.replace("_", " ").capitalize() for label in buckets["bucket"]]
+    names = [bucket_display_name(label) for label in buckets["bucket"]]
     first_edge = int(buckets["high"].iloc[1 if basis == "due_date" else 0])
     if basis == "due_date":
         age = "days past the due date"

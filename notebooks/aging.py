@@ -33,7 +33,14 @@ at_risk_days: int = 90  # horizon of the at-risk rate
 import pandas as pd
 from IPython.display import Markdown, display
 
-from arkit.aging import aging, aging_items, aging_summary, bucket_labels, top_overdue
+from arkit.aging import (
+    aging,
+    aging_items,
+    aging_summary,
+    bucket_display_name,
+    bucket_labels,
+    top_overdue,
+)
 from arkit.charts import bar_chart, stacked_aging_chart, trend_chart, use_theme
 from arkit.kpis import ar_kpis, glossary, kpi_history
 from arkit.report import ReportContext
@@ -163,8 +170,7 @@ else:
 
 # %%
 ctx.save_table("aging_summary", summary)
-# bucket names as a reader says them: "not_due" -> "Not due", "over_120" -> "Over 120"
-display_names = {b: b.replace("_", " ").capitalize() for b in buckets}
+display_names = {b: bucket_display_name(b) for b in buckets}
 for code, part in summary.groupby("currency", sort=False):
     display(
         money_table(

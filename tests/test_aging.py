@@ -18,7 +18,7 @@ from arkit import aging as A
 from arkit.errors import LedgerError, ParamsError
 from arkit.ledger import Ledger, open_ledger, save_ledger
 
-BUCKETS = ["not_due", "1-30", "31-60", "61-90", "91-120", "over_120"]
+BUCKETS = ["not_due", "1-30", "31-60", "61-90", "91-120", "121+"]
 
 
 @pytest.fixture(scope="module")
@@ -61,16 +61,16 @@ def test_invoice_date_basis_counts_from_the_invoice_date():
     # invoice dates are due dates - 30, so ages are days past due + 30
     led = _one_customer_ledger([-30, 0, 1, 31], as_of)
     row = A.aging(led, as_of, basis="invoice_date", edges="30,60").iloc[0]
-    assert A.bucket_labels((30, 60), "invoice_date") == ["0-30", "31-60", "over_60"]
+    assert A.bucket_labels((30, 60), "invoice_date") == ["0-30", "31-60", "61+"]
     # ages 0 and 30 -> 0-30; 31 -> 31-60; 61 -> over 60
-    assert row[["0-30", "31-60", "over_60"]].tolist() == [1.0 + 2.0, 4.0, 8.0]
+    assert row[["0-30", "31-60", "61+"]].tolist() == [1.0 + 2.0, 4.0, 8.0]
 
 
 def test_custom_edges_change_the_columns():
     as_of = dt.date(2026, 6, 30)
     led = _one_customer_ledger([0, 7, 8, 15], as_of)
     row = A.aging(led, as_of, edges=(7, 14)).iloc[0]
-    assert row[["not_due", "1-7", "8-14", "over_14"]].tolist() == [1.0, 2.0, 4.0, 8.0]
+    assert row[["not_due", "1-7", "8-14", "15+"]].tolist() == [1.0, 2.0, 4.0, 8.0]
 
 
 def test_aging_by_customer_of_the_worked_example(ledger):
@@ -364,3 +364,15 @@ def test_float_money_is_the_nearest_double_to_the_exact_cents(seed):
     money.remove("lines")
     for column in money:
         assert floats[column].tolist() == [float(v) for v in exact[column]], column
+
+
+def test_edges_ending_at_90_keep_the_91_plus_bucket_apart_from_over_90():
+    # "30,60,90" is the commonest custom aging; its last bucket once collided with over_90
+    as_of = dt.date(2026, 6, 30)
+    led = _one_customer_ledger([-30, 0, 1, 31, 95], as_of)
+    row = A.aging(led, as_of, edges="30,60,90").iloc[0]
+    assert A.bucket_labels("30,60,90") == ["not_due", "1-30", "31-60", "61-90", "91+"]
+    assert row["91+"] == row["over_90"] == 16.0
+    summary = A.aging_summary(led, as_of, edges="30,60,90")
+    assert summary["bucket"].tolist() == A.bucket_labels("30,60,90")
+    assert summary["amount"].sum() == row["total"]

@@ -70,7 +70,7 @@ def test_aging_by_customer_table(report):
         "31-60",
         "61-90",
         "91-120",
-        "over_120",
+        "121+",
     ]
     pd.testing.assert_frame_equal(
         table.set_index("customer_id")[["total", "overdue"]].sort_index(),

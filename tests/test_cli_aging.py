@@ -72,7 +72,7 @@ def test_bucket_edges_and_received_after_options(capsys, ledger_dir):
     assert code == 0
     row = pd.read_csv(io.StringIO(out)).iloc[0]
     # I5 + I7 not due; I2 14 days past due; D1 28 days; I1 50 days
-    assert row[["not_due", "1-15", "16-45", "over_45"]].tolist() == [1300.0, 300.0, 150.0, 600.0]
+    assert row[["not_due", "1-15", "16-45", "46+"]].tolist() == [1300.0, 300.0, 150.0, 600.0]
     assert row["received_after"] == 600.0
 
 
