@@ -344,6 +344,26 @@ def _in(values: pa.Array, known: pa.Array) -> np.ndarray:
     return _np_mask(pc.is_in(values, value_set=known))
 
 
+def _not_among(values: pa.Array, known: pa.Array) -> np.ndarray:
+    """Rows whose value is given but not in ``known``, for a ``known`` as long as the table.
+
+    A DuckDB anti-join: Arrow's ``is_in`` builds its set of a million invoice ids
+    several times slower than DuckDB's hash join.
+    """
+    con = duckdb.connect()
+    try:
+        con.register("rows_", pa.table({"i": np.arange(len(values)), "v": values}))
+        con.register("known_", pa.table({"v": known}))
+        found = con.sql(
+            "SELECT i FROM rows_ ANTI JOIN known_ USING (v) WHERE rows_.v IS NOT NULL"
+        ).to_arrow_table()
+    finally:
+        con.close()
+    mask = np.zeros(len(values), dtype=bool)
+    mask[found.column("i").to_numpy()] = True
+    return mask
+
+
 def _cross_checks(stage: _Stage, done: dict[str, TableOutcome], options: Options) -> None:
     values = stage.values
     customers = done.get("customers")
@@ -381,7 +401,7 @@ def _cross_checks(stage: _Stage, done: dict[str, TableOutcome], options: Options
             else pa.array([], pa.string())
         )
         ids = values["invoice_id"]
-        unknown = _np_mask(pc.is_valid(ids)) & ~_in(ids, known)
+        unknown = _not_among(ids, known)
         if "invoice_id" in stage.spec.required:
             stage.mark(unknown, "unknown_invoice", "invoice_id", other="")
         else:
