@@ -80,6 +80,7 @@ _DOC_TYPES = {
     "坏账": "write_off",
 }
 
+_ASCII_SPACE = np.isin(np.arange(256), [ord(c) for c in " \t\n\v\f\r"])
 _TRUE = ("yes", "y", "true", "t", "1", "是", "有", "√")
 _FALSE = ("no", "n", "false", "f", "0", "否", "无", "×")
 
@@ -106,6 +107,10 @@ def normalise_text(values) -> pa.Array:
     ['A1', None, 'AB1', None]
     """
     text = _text(values)
+    ascii_edges = _ascii_edges(text)
+    if ascii_edges is not None:
+        # trimming copies every string: only a column with a padded value pays for it
+        return _null_if_empty(pc.ascii_trim_whitespace(text) if ascii_edges.any() else text)
     if pc.all(pc.string_is_ascii(text)).as_py() is not False:
         return _null_if_empty(pc.ascii_trim_whitespace(text))
     text = pc.utf8_trim_whitespace(text)
@@ -117,14 +122,55 @@ def normalise_text(values) -> pa.Array:
     return _null_if_empty(text)
 
 
+def _string_buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """Offsets and bytes of an unsliced string array as numpy views (None when sliced)."""
+    if text.offset:
+        return None
+    _, offsets, data = text.buffers()
+    starts_ends = np.frombuffer(offsets, np.int32, len(text) + 1)
+    body = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
+    return starts_ends, body
+
+
+def _ascii_edges(text: pa.Array) -> np.ndarray | None:
+    """Whether each value starts or ends with ASCII whitespace; None unless all is ASCII.
+
+    Read from the offsets and bytes directly: two byte lookups a value instead of a
+    kernel that copies every string.
+
+    >>> _ascii_edges(pa.array([" a", "b", "", None, "c\t"])).tolist()
+    [True, False, False, False, True]
+    >>> _ascii_edges(pa.array(["ＡＢ"])) is None
+    True
+    """
+    buffers = _string_buffers(text)
+    if buffers is None:
+        return None
+    offsets, body = buffers
+    if (body[offsets[0] : offsets[-1]] >= 128).any():
+        return None
+    lengths = np.diff(offsets)
+    filled = lengths > 0
+    first = body[offsets[:-1][filled]]
+    last = body[offsets[1:][filled] - 1]
+    edges = np.zeros(len(text), dtype=bool)
+    edges[filled] = _ASCII_SPACE[first] | _ASCII_SPACE[last]
+    return edges
+
+
 def _null_if_empty(text: pa.Array) -> pa.Array:
     """Empty strings become null by rewriting the validity bitmap; no string is copied."""
-    keep = pc.and_(pc.is_valid(text), pc.greater(pc.binary_length(text), 0))
-    if text.offset or keep.offset:
+    buffers = _string_buffers(text)
+    if buffers is None:
+        keep = pc.and_(pc.is_valid(text), pc.greater(pc.binary_length(text), 0))
         return pc.if_else(keep, text, pa.scalar(None, pa.string()))
-    _, offsets, data = text.buffers()
-    validity = keep.buffers()[1]
-    return pa.Array.from_buffers(pa.string(), len(text), [validity, offsets, data])
+    offsets, _ = buffers
+    keep = np.diff(offsets) > 0
+    if text.null_count:
+        keep &= _np(pc.is_valid(text))
+    validity = pa.py_buffer(np.packbits(keep, bitorder="little"))
+    _, offset_buffer, data = text.buffers()
+    return pa.Array.from_buffers(pa.string(), len(text), [validity, offset_buffer, data])
 
 
 def parse_amounts(values, decimal: str = ".", thousands: str = ",") -> pa.Array:

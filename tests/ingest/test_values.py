@@ -16,6 +16,7 @@ from arkit.ingest import (
     parse_dates,
     parse_doc_types,
 )
+from arkit.ingest._values import normalise_text
 
 
 @pytest.mark.parametrize(
@@ -175,3 +176,20 @@ def test_dates_of_mixed_forms_in_one_column_keep_their_positions():
     ]
     days = [None if d is None else d.day for d in parse_dates(text).to_pylist()]
     assert days == [5, None, 6, None, 7, None, 8, 9]
+
+
+@pytest.mark.parametrize("sliced", [False, True])
+def test_normalise_text_trims_only_padded_values_and_nulls_empty_ones(sliced):
+    # the unsliced column takes the byte-level path, the sliced one Arrow's kernels
+    text = pa.array(["x", " A1", "B2\t", "", "  ", None, "C 3", "\r\nD4\n", "E5"])
+    if sliced:
+        text = text.slice(1)
+    expected = ["A1", "B2", None, None, None, "C 3", "D4", "E5"]
+    assert normalise_text(text).to_pylist() == (expected if sliced else ["x", *expected])
+
+
+def test_normalise_text_of_unpadded_ascii_nulls_only_the_empty_values():
+    text = pa.array(["INV-1", "", "INV-3", None])
+    out = normalise_text(text)
+    assert out.to_pylist() == ["INV-1", None, "INV-3", None]
+    assert out.null_count == 2
