@@ -132,6 +132,22 @@ def _string_buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
     return starts_ends, body
 
 
+def _only(text: pa.Array, keep: np.ndarray) -> pa.Array:
+    """``text`` with null outside ``keep``; unsliced text keeps its strings, uncopied.
+
+    >>> _only(pa.array(["a", "b", None]), np.array([False, True, True])).to_pylist()
+    [None, 'b', None]
+    """
+    buffers = _string_buffers(text)
+    if buffers is None:
+        return pc.if_else(pa.array(keep), text, pa.scalar(None, pa.string()))
+    if text.null_count:
+        keep = keep & _np(pc.is_valid(text))
+    validity = pa.py_buffer(np.packbits(keep, bitorder="little"))
+    _, offsets, data = text.buffers()
+    return pa.Array.from_buffers(pa.string(), len(text), [validity, offsets, data])
+
+
 def _ascii_edges(text: pa.Array) -> np.ndarray | None:
     """Whether each value starts or ends with ASCII whitespace; None unless all is ASCII.
 
@@ -165,12 +181,7 @@ def _null_if_empty(text: pa.Array) -> pa.Array:
         keep = pc.and_(pc.is_valid(text), pc.greater(pc.binary_length(text), 0))
         return pc.if_else(keep, text, pa.scalar(None, pa.string()))
     offsets, _ = buffers
-    keep = np.diff(offsets) > 0
-    if text.null_count:
-        keep &= _np(pc.is_valid(text))
-    validity = pa.py_buffer(np.packbits(keep, bitorder="little"))
-    _, offset_buffer, data = text.buffers()
-    return pa.Array.from_buffers(pa.string(), len(text), [validity, offset_buffer, data])
+    return _only(text, np.diff(offsets) > 0)
 
 
 def parse_amounts(values, decimal: str = ".", thousands: str = ",") -> pa.Array:
@@ -218,12 +229,12 @@ def _amounts(text: pa.Array, decimal: str, thousands: str) -> pa.Array:
     if plain.all():
         return (text if decimal == "." else pc.replace_substring(text, decimal, ".")).cast(MONEY)
     if plain.any():
-        rest = np.flatnonzero(~plain)
-        done = np.flatnonzero(plain)
-        plain_values = _amounts(text.take(pa.array(done)), decimal, thousands)
-        other_values = _amounts(text.take(pa.array(rest)), decimal, thousands)
-        order = np.argsort(np.concatenate([done, rest]), kind="stable")
-        return pa.concat_arrays([plain_values, other_values]).take(pa.array(order))
+        # the plain rows cast in place (the others masked out), the few others are cleaned
+        # apart and put back in their slots: no reordering of the whole column
+        others = pa.array(~plain)
+        plain_values = _amounts(_only(text, plain), decimal, thousands)
+        other_values = _amounts(text.filter(others), decimal, thousands)
+        return pc.replace_with_mask(plain_values, others, other_values)
     text = pc.replace_substring_regex(text, r"[\s¥￥$€£元]", "")
     # each pass below costs a scan of the column: skip those the column does not need
     if pc.any(pc.match_substring_regex(text, "[A-Za-z]")).as_py():
