@@ -300,34 +300,45 @@ def _invoice_signs(stage: _Stage) -> None:
 def _duplicates(stage: _Stage, con: duckdb.DuckDBPyConnection) -> None:
     """Exact copies of a kept row are merged; other rows with its key are rejected.
 
-    One DuckDB query: keys seen more than once among the rows still valid, then,
-    within each such key in source order, whether each later row hashes like the first.
+    Two DuckDB queries: the valid rows whose key is seen more than once, found from
+    the key columns alone, then, only among those rows, whether each later row of a
+    key (in source order) hashes like the first. Most tables have few or no repeated
+    keys, so the second query, which reads every column, stays small.
     """
     if not stage.ok.any():
         return
-    cols = {f"c{i}": stage.values[c] for i, c in enumerate(stage.spec.names)}
     keys = ", ".join(f"c{stage.spec.names.index(k)}" for k in stage.spec.key)
-    frame = pa.table({"_i": np.arange(stage.n), "_ok": stage.ok, **cols})
-    con.register("stage", frame)
+    key_columns = {f"c{stage.spec.names.index(k)}": stage.values[k] for k in stage.spec.key}
+    con.register("keys_", pa.table({"_i": np.arange(stage.n), "_ok": stage.ok, **key_columns}))
+    repeated = con.sql(
+        f"""
+        WITH valid AS (SELECT * FROM keys_ WHERE _ok),
+        repeated AS (SELECT {keys} FROM valid GROUP BY {keys} HAVING count(*) > 1)
+        SELECT _i FROM valid JOIN repeated USING ({keys})
+        """
+    ).to_arrow_table()
+    con.unregister("keys_")
+    if not repeated.num_rows:
+        return
+    rows = np.sort(repeated.column("_i").to_numpy())
+    take = pa.array(rows)
+    cols = {f"c{i}": stage.values[c].take(take) for i, c in enumerate(stage.spec.names)}
+    con.register("stage", pa.table({"_i": rows, **cols}))
     row_hash = f"hash({', '.join(cols)})"
     found = con.sql(
         f"""
-        WITH valid AS (SELECT * FROM stage WHERE _ok),
-        repeated AS (SELECT {keys} FROM valid GROUP BY {keys} HAVING count(*) > 1),
-        ranked AS (
+        WITH ranked AS (
             SELECT _i,
                    row_number() OVER w AS occurrence,
                    {row_hash} = first_value({row_hash}) OVER w AS same_as_first,
                    first_value(_i) OVER w AS first_i
-            FROM valid JOIN repeated USING ({keys})
+            FROM stage
             WINDOW w AS (PARTITION BY {keys} ORDER BY _i)
         )
         SELECT _i, same_as_first, first_i FROM ranked WHERE occurrence > 1
         """
     ).to_arrow_table()
     con.unregister("stage")
-    if not found.num_rows:
-        return
     index = found.column("_i").to_numpy()
     same = found.column("same_as_first").to_numpy(zero_copy_only=False).astype(bool)
     first_row = np.full(stage.n, None, dtype=object)
