@@ -305,6 +305,23 @@ def test_a_quoted_line_break_does_not_shift_row_numbers(raw, write, tmp_path):
     assert po == ["PO 1\nsecond line"]
 
 
+def test_quoted_line_breaks_and_blank_lines_together_keep_physical_row_numbers(
+    raw, write, tmp_path
+):
+    write(raw, "customers.csv", "customer_id,customer_name,payment_terms\nC1,Acme,NET30")
+    (raw / "invoices.csv").write_text(
+        "invoice_id,customer_id,invoice_date,amount,po_number\n"
+        'I1,C1,2026-01-02,5,"PO 1\n\nthird line"\n'
+        "\n"
+        'I2,C1,2026-01-03,oops,"PO 2"\n'
+        'I3,C1,2026-01-04,"1,0",PO 3\n',
+        encoding="utf-8",
+    )
+    result = ingest(raw, out=tmp_path / "ledger", run_date=RUN)
+    rows = result.rejects[["row", "reason"]].values.tolist()
+    assert rows == [[6, "bad_amount"], [7, "bad_amount"]]
+
+
 def test_utf16_text_export_and_float_noise_from_computed_cells(raw, write, tmp_path):
     write(raw, "customers.csv", "customer_id,customer_name,payment_terms\nC1,Acme,NET30")
     text = "invoice_id\tcustomer_id\tinvoice_date\tamount\nI1\tC1\t2026-01-02\t5.5\n"
