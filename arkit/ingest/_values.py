@@ -218,23 +218,30 @@ def parse_amounts(values, decimal: str = ".", thousands: str = ",") -> pa.Array:
 
 def _amounts(text: pa.Array, decimal: str, thousands: str) -> pa.Array:
     """:func:`parse_amounts` of text already through :func:`normalise_text`."""
-    # Most exports write plain numbers; those cast directly and only the rest is cleaned.
-    plain_form = rf"^-?\d{{1,{_MAX_INTEGER_DIGITS}}}(?:{re.escape(decimal)}\d{{1,2}})?$"
-    plain = np.asarray(
-        pc.fill_null(pc.match_substring_regex(text, plain_form), True).to_numpy(
-            zero_copy_only=False
-        ),
-        dtype=bool,
+    d, t = re.escape(decimal), re.escape(thousands)
+    # Most exports write plain numbers, or yuan amounts with thousands separators
+    # (￥54,958.35); those are read by literal replacements and a cast, and only the
+    # rest goes through the regular expressions below.
+    fast_forms = (
+        (rf"^-?\d{{1,{_MAX_INTEGER_DIGITS}}}(?:{d}\d{{1,2}})?$", ()),
+        (rf"^-?[¥￥]?\d{{1,3}}(?:{t}\d{{3}}){{0,4}}(?:{d}\d{{1,2}})?$", ("¥", "￥", thousands)),
     )
-    if plain.all():
-        return (text if decimal == "." else pc.replace_substring(text, decimal, ".")).cast(MONEY)
-    if plain.any():
-        # the plain rows cast in place (the others masked out), the few others are cleaned
-        # apart and put back in their slots: no reordering of the whole column
-        others = pa.array(~plain)
-        plain_values = _amounts(_only(text, plain), decimal, thousands)
-        other_values = _amounts(text.filter(others), decimal, thousands)
-        return pc.replace_with_mask(plain_values, others, other_values)
+    for form, dropped in fast_forms:
+        hit = _np(pc.fill_null(pc.match_substring_regex(text, form), True))
+        if not hit.any():
+            continue
+        read = _only(text, hit) if not hit.all() else text
+        for piece in filter(None, dropped):
+            read = pc.replace_substring(read, piece, "")
+        if decimal != ".":
+            read = pc.replace_substring(read, decimal, ".")
+        if hit.all():
+            return read.cast(MONEY)
+        # the rows of this form cast in place (the others masked out), the few others are
+        # read apart and put back in their slots: no reordering of the whole column
+        others = pa.array(~hit)
+        rest = _amounts(text.filter(others), decimal, thousands)
+        return pc.replace_with_mask(read.cast(MONEY), others, rest)
     text = pc.replace_substring_regex(text, r"[\s¥￥$€£元]", "")
     # each pass below costs a scan of the column: skip those the column does not need
     if pc.any(pc.match_substring_regex(text, "[A-Za-z]")).as_py():

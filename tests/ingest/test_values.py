@@ -64,6 +64,44 @@ def test_european_separators_are_configurable():
     assert values.to_pylist() == [Decimal("1234.50"), Decimal("1234.50"), Decimal("-0.10"), None]
 
 
+def test_a_column_of_mixed_forms_keeps_each_amount_in_its_row():
+    # plain, yuan with separators, and regex-only forms are read by different passes
+    text = [
+        "￥54,958.35",
+        "12.5",
+        "-￥1,234.50",
+        "n/a",
+        "￥958.3",
+        None,
+        "1,234,567,890,123.45",
+        "1,234,567,890,123,456.78",
+        "(￥5.00)",
+        "￥1,234.567",
+        "12,34",
+        "￥-7",
+    ]
+    expected = [
+        "54958.35",
+        "12.50",
+        "-1234.50",
+        None,
+        "958.30",
+        None,
+        "1234567890123.45",
+        "1234567890123456.78",
+        "-5.00",
+        None,
+        None,
+        "-7.00",
+    ]
+    assert parse_amounts(text).to_pylist() == [None if e is None else Decimal(e) for e in expected]
+
+
+def test_yuan_amounts_with_european_separators():
+    values = parse_amounts(["￥1.234,5", "￥12,50", "1.234.567,00"], decimal=",", thousands=".")
+    assert values.to_pylist() == [Decimal("1234.50"), Decimal("12.50"), Decimal("1234567.00")]
+
+
 def test_separators_must_differ():
     with pytest.raises(ValueError, match="must differ"):
         parse_amounts(["1"], decimal=",", thousands=",")
