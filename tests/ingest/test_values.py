@@ -231,3 +231,10 @@ def test_normalise_text_of_unpadded_ascii_nulls_only_the_empty_values():
     out = normalise_text(text)
     assert out.to_pylist() == ["INV-1", None, "INV-3", None]
     assert out.null_count == 2
+
+
+def test_normalise_text_folds_full_width_forms_among_chinese_text():
+    # ￥ (U+FFE5) is outside the full-width range folded, so it is kept as exported
+    text = pa.array(["２０２６年3月5日", "￥1,234", "\u3000A\u3000", "客户", "ｘ"])
+    assert normalise_text(text).to_pylist() == ["2026年3月5日", "￥1,234", "A", "客户", "x"]
+    assert normalise_text(pa.array(["客户 ", "￥5"])).to_pylist() == ["客户", "￥5"]
