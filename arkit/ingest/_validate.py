@@ -595,8 +595,9 @@ def _raw_json(stage: _Stage, picked: np.ndarray) -> pa.Array:
     return pa.array(out, pa.string())
 
 
-def _money(values: pa.Array, mask: np.ndarray) -> Decimal:
-    total = pc.sum(values.filter(pa.array(mask))).as_py()
+def _money(values: pa.Array | pa.ChunkedArray, mask: np.ndarray | None = None) -> Decimal:
+    """Exact sum of ``values``, or of the rows in ``mask``; zero at the column's scale if none."""
+    total = pc.sum(values if mask is None else values.filter(pa.array(mask))).as_py()
     return Decimal(0).scaleb(-values.type.scale) if total is None else total
 
 
@@ -615,10 +616,10 @@ def _outcome(stage: _Stage) -> TableOutcome:
     money = {}
     for column in stage.spec.money_columns:
         values = stage.values[column]
-        read = _money(values, np.ones(stage.n, dtype=bool))
         money[column] = {
-            "read": str(read),
-            "clean": str(_money(values, clean_mask)),
+            "read": str(_money(values)),
+            # summed from the clean table as written, not from a second filter of the column
+            "clean": str(_money(clean.column(column))),
             "rejected": str(_money(values, rejected)),
             "merged": str(_money(values, merged)),
             "unreadable_rows": int(
