@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import string
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -375,7 +375,7 @@ def _not_among(values: pa.Array, known: pa.Array) -> np.ndarray:
     return mask
 
 
-def _cross_checks(stage: _Stage, done: dict[str, TableOutcome], options: Options) -> None:
+def _cross_checks(stage: _Stage, done: _Finishing, options: Options) -> None:
     values = stage.values
     customers = done.get("customers")
     if "customer_id" in stage.spec.names and stage.name != "customers":
@@ -672,8 +672,21 @@ def validate_tables(
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         staged = {n: pool.submit(_stage_table, n, parts[n], options) for n in names}
         stages = {n: future.result() for n, future in staged.items()}
-    done: dict[str, TableOutcome] = {}
-    for name in names:
-        _cross_checks(stages[name], done, options)
-        done[name] = _outcome(stages.pop(name))
-    return done
+        # A table's outcome is built beside the next table's cross checks, which wait
+        # for it only where they look it up (payments wait for the clean invoice ids).
+        finishing = _Finishing()
+        for name in names:
+            _cross_checks(stages[name], finishing, options)
+            finishing.futures[name] = pool.submit(_outcome, stages.pop(name))
+        return {name: future.result() for name, future in finishing.futures.items()}
+
+
+class _Finishing:
+    """Outcomes of the tables cross-checked so far, each waited for when first looked up."""
+
+    def __init__(self) -> None:
+        self.futures: dict[str, Future[TableOutcome]] = {}
+
+    def get(self, name: str) -> TableOutcome | None:
+        future = self.futures.get(name)
+        return future.result() if future is not None else None
