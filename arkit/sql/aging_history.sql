@@ -1,4 +1,4 @@
--- inputs: fx_factors
+-- inputs: fx_factors, instalment_ranges
 -- Aging at many period ends in one pass, in long form: one row per period end,
 -- currency and measure. Reads the small tables period_ends(period_end) and
 -- aging_buckets(bucket_order, bucket, low, high).
@@ -10,7 +10,7 @@
 -- with a range condition, so an invoice is in the snapshot of period end m exactly
 -- when it is issued by m and still open at m - the same answer as open_items.sql
 -- with $as_of = m. An invoice with a payment schedule is split into instalments at
--- each step exactly as aging_lines.sql does (applied money settles instalments in
+-- each step with instalment_ranges.sql, as in aging_lines.sql (applied money settles instalments in
 -- order, the last absorbs any difference), so the last period equals the
 -- point-in-time aging. Amounts are converted per line at the $as_of rates (constant
 -- currency, see fx_factors.sql). Measures:
@@ -110,40 +110,6 @@ open_steps AS (
     WHERE r.amount - s.applied > 0
       -- steps that ended before the first period end cannot be in any snapshot
       AND s.valid_until > (SELECT MIN(period_end) FROM period_ends)
-),
-schedule AS (
-    SELECT
-        s.invoice_id,
-        s.instalment,
-        s.due_date,
-        r.amount AS invoice_amount,
-        SUM(s.amount) OVER (
-            PARTITION BY s.invoice_id ORDER BY s.instalment
-            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-        ) AS amount_through,
-        ROW_NUMBER() OVER (PARTITION BY s.invoice_id ORDER BY s.instalment) AS position,
-        ROW_NUMBER() OVER (PARTITION BY s.invoice_id ORDER BY s.instalment DESC) AS from_last
-    FROM payment_schedule AS s
-    JOIN receivables AS r ON r.invoice_id = s.invoice_id
-),
-instalment_ranges AS (
-    -- Instalment k covers the slice (lower, upper] of the invoice amount, as in
-    -- aging_lines.sql; the first has no lower bound (a net reversal reopens it).
-    SELECT
-        invoice_id,
-        instalment,
-        due_date,
-        CASE
-            WHEN position = 1 THEN NULL
-            ELSE LEAST(LAG(amount_through) OVER (
-                PARTITION BY invoice_id ORDER BY instalment
-            ), invoice_amount)
-        END AS lower_bound,
-        CASE
-            WHEN from_last = 1 THEN invoice_amount
-            ELSE LEAST(amount_through, invoice_amount)
-        END AS upper_bound
-    FROM schedule
 ),
 open_lines AS (
     SELECT

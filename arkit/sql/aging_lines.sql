@@ -1,57 +1,24 @@
--- inputs: open_items
+-- inputs: open_items, instalment_ranges
 -- Aging lines as of $as_of: the open items, split into instalments when the invoice
 -- has a payment schedule (per-instalment aging).
 --
--- What has been applied to an invoice settles its instalments in instalment order
--- (first instalment first). The last instalment absorbs any difference between the
--- schedule and the invoice amount, so the lines of an invoice always add up to its
--- open amount. Invoices without a schedule are one line (instalment NULL).
+-- What has been applied to an invoice settles its instalments in order
+-- (instalment_ranges.sql), so the lines of an invoice always add up to its open
+-- amount. Invoices without a schedule are one line (instalment NULL).
 -- days_past_due is counted from the line's due date; days_outstanding from the
 -- invoice date.
-WITH schedule AS (
+WITH instalment_lines AS (
     SELECT
-        s.invoice_id,
-        s.instalment,
-        s.due_date,
-        o.amount AS invoice_amount,
-        o.applied,
-        SUM(s.amount) OVER (
-            PARTITION BY s.invoice_id ORDER BY s.instalment
-            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-        ) AS amount_through,
-        ROW_NUMBER() OVER (PARTITION BY s.invoice_id ORDER BY s.instalment) AS position,
-        ROW_NUMBER() OVER (PARTITION BY s.invoice_id ORDER BY s.instalment DESC) AS from_last
-    FROM payment_schedule AS s
-    JOIN open_items AS o ON o.invoice_id = s.invoice_id
-),
-ranges AS (
-    -- Instalment k covers the slice (lower, upper] of the invoice amount; applied
-    -- money covers (0, applied]. A net reversal (applied < 0) reopens the first one.
-    SELECT
-        invoice_id,
-        instalment,
-        due_date,
-        applied,
-        CASE
-            WHEN position = 1 THEN LEAST(applied, 0)
-            ELSE LEAST(LAG(amount_through) OVER (
-                PARTITION BY invoice_id ORDER BY instalment
-            ), invoice_amount)
-        END AS lower_bound,
-        CASE
-            WHEN from_last = 1 THEN invoice_amount
-            ELSE LEAST(amount_through, invoice_amount)
-        END AS upper_bound
-    FROM schedule
-),
-instalment_lines AS (
-    SELECT
-        invoice_id,
-        instalment,
-        due_date,
-        CAST(upper_bound - GREATEST(lower_bound, applied) AS DECIMAL(18, 2)) AS open_amount
-    FROM ranges
-    WHERE upper_bound - GREATEST(lower_bound, applied) > 0
+        r.invoice_id,
+        r.instalment,
+        r.due_date,
+        CAST(
+            r.upper_bound - GREATEST(COALESCE(r.lower_bound, o.applied), o.applied)
+            AS DECIMAL(18, 2)
+        ) AS open_amount
+    FROM instalment_ranges AS r
+    JOIN open_items AS o ON o.invoice_id = r.invoice_id
+    WHERE r.upper_bound - GREATEST(COALESCE(r.lower_bound, o.applied), o.applied) > 0
 )
 SELECT
     o.invoice_id,
