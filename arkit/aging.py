@@ -343,7 +343,11 @@ def aging_summary(
         basis=basis,
         reporting_currency=reporting_currency,
     )
-    currencies = long["currency"].drop_duplicates()
+    # largest book first, the same order every run (the engine returns rows in any order)
+    totals_first = long[long["measure"] == "total"].sort_values(
+        ["amount", "currency"], ascending=[False, True], kind="stable"
+    )
+    currencies = totals_first["currency"].drop_duplicates()
     grid = pd.MultiIndex.from_product(
         [currencies, buckets["bucket"]], names=["currency", "measure"]
     )

@@ -376,3 +376,21 @@ def test_edges_ending_at_90_keep_the_91_plus_bucket_apart_from_over_90():
     summary = A.aging_summary(led, as_of, edges="30,60,90")
     assert summary["bucket"].tolist() == A.bucket_labels("30,60,90")
     assert summary["amount"].sum() == row["total"]
+
+
+def test_summary_lists_currencies_largest_book_first():
+    as_of = dt.date(2026, 6, 30)
+    invoices = pd.DataFrame(
+        {
+            "invoice_id": ["I1", "I2", "I3"],
+            "customer_id": "C",
+            "invoice_date": as_of,
+            "amount": [5.0, 900.0, 40.0],
+            "currency": ["EUR", "USD", "CNY"],
+        }
+    )
+    led = Ledger.from_frames(
+        customers=pd.DataFrame({"customer_id": ["C"], "customer_name": ["c"]}), invoices=invoices
+    )
+    summary = A.aging_summary(led, as_of)
+    assert summary["currency"].drop_duplicates().tolist() == ["USD", "CNY", "EUR"]
