@@ -359,3 +359,27 @@ def test_restricting_twice_narrows_and_keeps_the_memory_cap(tmp_path):
     led = open_ledger(folder, memory_limit="500MB").restrict(["C1", "C3"]).restrict(["C2", "C3"])
     assert _ids(led, "customers", "customer_id") == ["C3"]
     assert _setting(led, "memory_limit") == _as_duckdb_shows("500MB")
+
+
+def test_documents_without_doc_type_are_typed_by_their_sign():
+    # an export with no doc_type column: the negative document is a credit note that
+    # nets its reference invoice, and it settles the invoice in the settlements view
+    led = Ledger.from_frames(
+        customers=pd.DataFrame({"customer_id": ["C"], "customer_name": ["c"]}),
+        invoices=pd.DataFrame(
+            {
+                "invoice_id": ["I1", "I2", "CN1"],
+                "customer_id": ["C", "C", "C"],
+                "invoice_date": ["2026-01-01", "2026-01-05", "2026-01-20"],
+                "due_date": ["2026-01-31", "2026-02-04", "2026-01-20"],
+                "amount": [100.0, 40.0, -100.0],
+                "reference_invoice_id": [None, None, "I1"],
+            }
+        ),
+    )
+    typed = led.transform("documents").set_index("invoice_id")["doc_type"].to_dict()
+    assert typed == {"I1": "invoice", "I2": "invoice", "CN1": "credit_note"}
+    items = led.open_items(dt.date(2026, 2, 28))
+    assert items["invoice_id"].tolist() == ["I2"]
+    settled = led.settlements().set_index("invoice_id")
+    assert settled.loc["I1", "paid_date"].date() == dt.date(2026, 1, 20)

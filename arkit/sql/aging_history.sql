@@ -1,4 +1,4 @@
--- inputs: fx_factors, instalment_ranges
+-- inputs: documents, fx_factors, instalment_ranges
 -- Aging at many period ends in one pass, in long form: one row per period end,
 -- currency and measure. Reads the small tables period_ends(period_end) and
 -- aging_buckets(bucket_order, bucket, low, high).
@@ -26,12 +26,8 @@ WITH docs AS (
         currency,
         reference_invoice_id,
         COALESCE(disputed, FALSE) AS disputed,
-        CASE
-            WHEN doc_type IS NOT NULL THEN doc_type
-            WHEN amount < 0 THEN 'credit_note'
-            ELSE 'invoice'
-        END AS doc_type
-    FROM invoices
+        doc_type
+    FROM documents
     WHERE invoice_date <= CAST($as_of AS DATE)
 ),
 receivables AS (

@@ -1,4 +1,4 @@
--- inputs: fx_factors
+-- inputs: documents, fx_factors
 -- At-risk rate per invoicing month: of the invoices and debit notes issued in a
 -- period, the share of the amount still unpaid $horizon_days days after each one's
 -- invoice date. Reads the small table periods(period_start, period_end); only
@@ -12,12 +12,8 @@ WITH docs AS (
         i.amount,
         i.reference_invoice_id,
         COALESCE(i.currency, c.currency) AS currency,
-        CASE
-            WHEN i.doc_type IS NOT NULL THEN i.doc_type
-            WHEN i.amount < 0 THEN 'credit_note'
-            ELSE 'invoice'
-        END AS doc_type
-    FROM invoices AS i
+        i.doc_type
+    FROM documents AS i
     LEFT JOIN customers AS c ON c.customer_id = i.customer_id
 ),
 issued AS (

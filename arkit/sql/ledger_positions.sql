@@ -1,9 +1,9 @@
+-- inputs: documents
 -- Ledger positions as of $as_of: every receivable next to what is applied to it, and
 -- every target invoice id that has applications but no receivable, from one join.
 --
--- Receivables: invoices and debit notes issued on or before $as_of. A document
--- without doc_type is an invoice, or a credit note when its amount is negative (the
--- sign convention of arkit/_schema.py).
+-- Receivables: invoices and debit notes issued on or before $as_of (a document
+-- without doc_type is typed by documents.sql).
 -- Applications, summed per target invoice id:
 --   cash   = payments dated on or before $as_of (a negative payment is a reversal);
 --   credit = credit notes and write-offs dated on or before $as_of, sign flipped
@@ -22,12 +22,8 @@ WITH docs AS (
         reference_invoice_id,
         salesperson,
         disputed,
-        CASE
-            WHEN doc_type IS NOT NULL THEN doc_type
-            WHEN amount < 0 THEN 'credit_note'
-            ELSE 'invoice'
-        END AS doc_type
-    FROM invoices
+        doc_type
+    FROM documents
     WHERE invoice_date <= CAST($as_of AS DATE)
 ),
 receivables AS (

@@ -1,4 +1,4 @@
--- inputs: fx_factors
+-- inputs: documents, fx_factors
 -- Credit sales per period, for DSO, best possible DSO and CEI. Reads the small
 -- table periods(period_start, period_end).
 --
@@ -11,12 +11,8 @@ WITH docs AS (
         i.invoice_date,
         COALESCE(i.currency, c.currency) AS currency,
         i.amount,
-        CASE
-            WHEN i.doc_type IS NOT NULL THEN i.doc_type
-            WHEN i.amount < 0 THEN 'credit_note'
-            ELSE 'invoice'
-        END AS doc_type
-    FROM invoices AS i
+        i.doc_type
+    FROM documents AS i
     LEFT JOIN customers AS c ON c.customer_id = i.customer_id
     WHERE i.invoice_date <= CAST($as_of AS DATE)
 ),

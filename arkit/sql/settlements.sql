@@ -1,3 +1,4 @@
+-- inputs: documents
 -- Settlements: one row per invoice or debit note fully settled on or before $as_of
 -- ($as_of NULL = everything in the ledger), and after $paid_after (NULL = ever).
 --
@@ -19,12 +20,8 @@ WITH docs AS (
         amount,
         currency,
         reference_invoice_id,
-        CASE
-            WHEN doc_type IS NOT NULL THEN doc_type
-            WHEN amount < 0 THEN 'credit_note'
-            ELSE 'invoice'
-        END AS doc_type
-    FROM invoices
+        doc_type
+    FROM documents
     WHERE $as_of IS NULL OR invoice_date <= CAST($as_of AS DATE)
 ),
 events AS (
